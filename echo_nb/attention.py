@@ -160,9 +160,10 @@ class RelativeBias(nn.Module):
         return torch.arange(k_len, device=device)[None, :] - torch.arange(offset, offset + q_len, device=device)[:, None]
 
     def forward(self, q_len:int, k_len:int, offset:int=0)->Tensor: # (n_heads, q_len, k_len), contiguous
-        "The bias for every query-key pair: a gather from the table at the clipped distances."
-        index = torch.clamp(self.distances(q_len, k_len, offset), -self.reach, self.reach) + self.max_distance
-        return self.table[:, index]
+        "The bias for every query-key pair: one gather of the q_len + k_len - 1 distances, laid out as a Toeplitz matrix."
+        delta = torch.arange(-(offset + q_len - 1), k_len - offset, device=self.table.device)  # every distance, increasing
+        row = self.table[:, torch.clamp(delta, -self.reach, self.reach) + self.max_distance]  # (n_heads, q_len + k_len - 1)
+        return row.unfold(-1, k_len, 1).flip(1).contiguous()  # window s is query q_len - 1 - s
 
     def extra_repr(self): return f"n_heads={self.n_heads}, max_distance={self.max_distance}"
 
@@ -222,8 +223,7 @@ class Attention(nn.Module):
         if cache is not None and layer_idx is None: raise ValueError("a cache needs the layer_idx of this attention layer")
         if not self.cross and context is not None: raise ValueError("context is for cross-attention (cross=True); self-attention attends to x")
         if self.cross and causal: raise ValueError("causal masking is for self-attention; cross-attention sees all of the context")
-        q = self.heads(self.q_proj(x))
-        q, k, v = self.cross_kv(q, context, cache, layer_idx) if self.cross else self.self_qkv(q, x, cache, layer_idx)
+        q, k, v = self.cross_kv(self.heads(self.q_proj(x)), context, cache, layer_idx) if self.cross else self.self_qkv(x, cache, layer_idx)
         q_len, k_len = q.shape[-2], k.shape[-2]
         if causal and q_len > k_len: raise ValueError(f"causal attention needs q_len <= k_len, got {q_len} > {k_len}")
         bias = None if self.relative_bias is None else self.relative_bias(q_len, k_len, offset=k_len - q_len)
@@ -233,15 +233,21 @@ class Attention(nn.Module):
         else: out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)
         return self.out_proj(out.transpose(1, 2).flatten(2))
 
-    def self_qkv(self, q, x, cache, layer_idx):
-        "Queries and keys of x rotated at the cache offset; keys and values appended to the cache."
+    def self_qkv(self, x, cache, layer_idx):
+        "Queries and keys of x rotated at the cache offset (the basis folded into the projections when that is cheaper); keys and values appended to the cache."
         if cache is not None and not isinstance(cache, Cache):
             raise ValueError(f"cache must be a transformers EncoderDecoderCache or DynamicCache, got {type(cache).__name__}")
         self_cache = cache.self_attention_cache if isinstance(cache, EncoderDecoderCache) else cache
         offset = 0 if self_cache is None else self_cache.get_seq_length(layer_idx)
         if offset: check_cache_batch(self_cache, layer_idx, x.shape[0])
-        k, v = self.heads(self.k_proj(x)), self.heads(self.v_proj(x))
-        if self.rotary is not None: q, k = self.rotary.rotate(q, k, offset=offset)
+        v = self.heads(self.v_proj(x))
+        if self.rotary is not None and self.rotary.basis is not None and x.shape[0] * x.shape[1] >= self.d_model:
+            bias = torch.cat((self.q_proj.bias, self.q_proj.bias.new_zeros(self.d_model)))  # keys have no bias
+            w, b = self.rotary.fold(torch.cat((self.q_proj.weight, self.k_proj.weight)), bias)
+            q, k = self.rotary.rope(*(self.heads(t) for t in F.linear(x, w, b).chunk(2, -1)), offset=offset)
+        else:
+            q, k = self.heads(self.q_proj(x)), self.heads(self.k_proj(x))
+            if self.rotary is not None: q, k = self.rotary.rotate(q, k, offset=offset)
         if self_cache is not None: k, v = self_cache.update(k, v, layer_idx)
         return q, k, v
 
