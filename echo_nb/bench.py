@@ -5,6 +5,7 @@
 # %% ../nbs/06_bench.ipynb #b0000002
 from __future__ import annotations
 import argparse, dataclasses, gc, json, math, os, statistics, time, weakref
+from fastcore.docments import docments
 from dataclasses import dataclass
 
 import numpy as np, torch
@@ -405,10 +406,11 @@ def bench_parser()->argparse.ArgumentParser:
                                 "training speed and memory, mechanism costs, decoding and feature speed.")
     p.add_argument("--json", help="write every figure to this JSON file")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: 1 on CPU, torch's choice with --device cuda)")
+    helps = docments(BenchSettings)  # the fields' trailing comments
     for f in dataclasses.fields(BenchSettings):
         flag = "--" + f.name.replace("_", "-")
-        if f.type == "bool": p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
-        else: p.add_argument(flag, type={"int": int, "str": str}[f.type], default=None,
+        if f.type == "bool": p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=helps[f.name])
+        else: p.add_argument(flag, type={"int": int, "str": str}[f.type], default=None, help=helps[f.name],
                              choices=list(BENCH_SIZES) if f.name == "size" else ("cpu", "cuda") if f.name == "device" else None)
     return p
 
