@@ -170,7 +170,10 @@ def synthesize(text:str, voice="en", rate=175, pitch=50, pitch_range=50,
                seed=0, # seeds the noise
               )->np.ndarray:
     "One sentence spoken by eSpeak NG: float32 mono at 16 kHz."
-    pcm = espeak().synth(text + ".", voice, rate, pitch, pitch_range)
+    for attempt in range(3):  # subtle: eSpeak NG has been seen to return no samples once in a while; a retry speaks
+        pcm = espeak().synth(text + ".", voice, rate, pitch, pitch_range)
+        if len(pcm): break
+    else: raise RuntimeError(f"eSpeak NG returned no audio for {text!r} with voice {voice!r} three times: try another voice")
     audio = torchaudio.functional.resample(torch.from_numpy(pcm.astype(np.float32) / 32768), espeak().sample_rate, SAMPLE_RATE).numpy()
     if snr_db is not None: audio = add_noise(audio, snr_db, seed)
     return np.clip(audio, -1, 1).astype(np.float32)

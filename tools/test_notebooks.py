@@ -1,15 +1,23 @@
 """Run every notebook's tests the way `nbdev_test` does, offline, and count them.
 
 Sets HF_HUB_OFFLINE/HF_DATASETS_OFFLINE and a temporary HF_HOME so nothing can download, runs the
-notebooks in parallel with nbdev's own `test_nb` (cells flagged `slow`/`cuda` are skipped unless
-`--flags` names them), and prints `notebooks: N passed, M failed` as its last line.
+notebooks in parallel with nbdev's own `test_nb`, each in a fresh process as a fresh kernel would (cells
+flagged `slow`/`cuda` are skipped unless `--flags` names them), and prints `notebooks: N passed, M failed`
+as its last line.
 """
-import argparse, os, sys, tempfile, time
+import argparse, multiprocessing, os, sys, tempfile, time
+from concurrent.futures import ProcessPoolExecutor
 
 def _offline_env():
     "Point Hugging Face at an empty temporary home and forbid downloads."
     os.environ.update(HF_HUB_OFFLINE='1', HF_DATASETS_OFFLINE='1', TRANSFORMERS_OFFLINE='1',
                       HF_HOME=tempfile.mkdtemp(prefix='echo_nb_hf_'), MPLBACKEND='Agg')
+
+def _test_in(folder, nb, **kwargs):
+    "nbdev's `test_nb` on `nb`, run from `folder` (the notebooks' folder), in this worker process."
+    from nbdev.test import test_nb
+    os.chdir(folder)
+    return test_nb(nb, **kwargs)
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -18,18 +26,19 @@ def main(argv=None):
     p.add_argument('--n-workers', type=int, default=2, help='notebooks run at once')
     args = p.parse_args(argv)
     _offline_env()
-    from fastcore.parallel import parallel
-    from fastcore.xtras import working_directory
     from nbdev.config import get_config
     from nbdev.doclinks import nbglob
-    from nbdev.test import test_nb, _keep_file
+    from nbdev.test import _keep_file
     cfg = get_config()
     files = [f.absolute() for f in sorted(nbglob(args.path, as_path=True)) if _keep_file(f, '.notest')]
     if not files: sys.exit('No notebooks found to test: run from the repository root.')
     start = time.time()
-    with working_directory(cfg.nbs_path):
-        results = parallel(test_nb, files, skip_flags=cfg.tst_flags.split(), force_flags=args.flags.split(),
-                           n_workers=min(args.n_workers, len(files)), basepath=cfg.config_path, pause=0.01)
+    # subtle: one process per notebook, so no state (threads, caches, C libraries) leaks between notebooks
+    with ProcessPoolExecutor(min(args.n_workers, len(files)), mp_context=multiprocessing.get_context('spawn'),
+                             max_tasks_per_child=1) as pool:
+        futures = [pool.submit(_test_in, cfg.nbs_path, f, skip_flags=cfg.tst_flags.split(), force_flags=args.flags.split(),
+                               basepath=cfg.config_path) for f in files]
+        results = [f.result() for f in futures]
     for f, (ok, secs) in zip(files, results): print(f"{'ok  ' if ok else 'FAIL'} {f.name} ({secs:.0f} s)")
     n_fail = sum(not ok for ok, _ in results)
     print(f'total {time.time() - start:.0f} s')
