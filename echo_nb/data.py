@@ -4,18 +4,19 @@
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'N_FFT', 'HOP_LENGTH', 'SPLITS', 'log', 'LANGUAGES', 'VARIANTS', 'SPECIAL_TOKENS', 'SPLIT_ALIASES',
-           'plural', 'load_word_list', 'SentenceGenerator', 'make_texts', 'ESpeak', 'espeak', 'draw_voice', 'add_noise',
-           'synthesize', 'train_tokenizer', 'load_tokenizer', 'synthesize_corpus', 'make_corpus_cli', 'decode_audio',
-           'read_audiofolder', 'load_speech_dataset', 'mel_filters', 'log_mel', 'SpecAugment', 'SilentAudioWarning',
-           'check_audio', 'check_text']
+           'sinc_kernel', 'resample', 'plural', 'load_word_list', 'SentenceGenerator', 'make_texts', 'ESpeak', 'espeak',
+           'draw_voice', 'add_noise', 'synthesize', 'train_tokenizer', 'load_tokenizer', 'synthesize_corpus',
+           'make_corpus_cli', 'decode_audio', 'read_audiofolder', 'load_speech_dataset', 'mel_filters', 'log_mel',
+           'random_band_mask', 'SpecAugment', 'SilentAudioWarning', 'check_audio', 'check_text']
 
 # %% ../nbs/02b_data.ipynb #0d6e0810
-import argparse, csv, ctypes, io, json, logging, os, random, re, shutil, threading, warnings
+import argparse, csv, ctypes, io, json, logging, math, os, random, re, shutil, threading, warnings
 from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 
-import numpy as np, soundfile as sf, torch, torchaudio
+import numpy as np, soundfile as sf, torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 # %% ../nbs/02b_data.ipynb #2fda01e7
@@ -24,6 +25,36 @@ N_FFT = 400          # 25 ms window
 HOP_LENGTH = 160     # 10 ms hop: frames = samples // HOP_LENGTH
 SPLITS = ("train", "valid", "test")
 log = logging.getLogger(__name__)
+
+# %% ../nbs/02b_data.ipynb #df0573ac
+def sinc_kernel(orig:int, new:int, # the reduced rates (divided by their gcd)
+                zeros=16, # zero crossings of the sinc each side of the centre
+                rolloff=0.945, # cut-off as a fraction of the lower Nyquist rate
+               )->tuple: # ((new, taps) float64 weights, taps left of the centre)
+    "Hann-windowed sinc low-pass weights for each of the `new` output phases of an `orig -> new` rate change."
+    cutoff = min(orig, new) * rolloff  # 2 f_c, in units of the reduced rates
+    half = math.ceil(zeros * orig / cutoff)
+    offsets = torch.arange(-half, half + orig, dtype=torch.float64)
+    t = (offsets[None] / orig - torch.arange(new, dtype=torch.float64)[:, None] / new) * cutoff
+    window = torch.cos(t.clamp(-zeros, zeros) * math.pi / (2 * zeros)) ** 2
+    return torch.sinc(t) * window * cutoff / orig, half
+
+def resample(audio, # (..., samples): a tensor or numpy array
+             orig_rate:int, new_rate:int)->torch.Tensor: # (..., ceil(samples * new_rate / orig_rate)) float32
+    "Band-limited resampling from `orig_rate` to `new_rate` Hz along the last axis."
+    x = torch.as_tensor(audio, dtype=torch.float32)
+    if orig_rate == new_rate:
+        return x
+    if orig_rate <= 0 or new_rate <= 0:
+        raise ValueError(f"sample rates must be positive, got {orig_rate} -> {new_rate} Hz")
+    g = math.gcd(orig_rate, new_rate)
+    orig, new = orig_rate // g, new_rate // g
+    kernel, half = sinc_kernel(orig, new)
+    shape, length = x.shape[:-1], x.shape[-1]
+    padded = F.pad(x.reshape(-1, 1, length), (half, half + orig))
+    phases = F.conv1d(padded, kernel[:, None].to(x), stride=orig)  # (N, new, steps): phase j of each step
+    return phases.transpose(1, 2).reshape(*shape, -1)[..., :math.ceil(new * length / orig)]
+
 
 # %% ../nbs/02b_data.ipynb #c3a87283
 def plural(noun:str)->str:
@@ -174,7 +205,7 @@ def synthesize(text:str, voice="en", rate=175, pitch=50, pitch_range=50,
         pcm = espeak().synth(text + ".", voice, rate, pitch, pitch_range)
         if len(pcm): break
     else: raise RuntimeError(f"eSpeak NG returned no audio for {text!r} with voice {voice!r} three times: try another voice")
-    audio = torchaudio.functional.resample(torch.from_numpy(pcm.astype(np.float32) / 32768), espeak().sample_rate, SAMPLE_RATE).numpy()
+    audio = resample(torch.from_numpy(pcm.astype(np.float32) / 32768), espeak().sample_rate, SAMPLE_RATE).numpy()
     if snr_db is not None: audio = add_noise(audio, snr_db, seed)
     return np.clip(audio, -1, 1).astype(np.float32)
 
@@ -301,7 +332,7 @@ def decode_audio(audio:dict)->dict:
     except (sf.LibsndfileError, RuntimeError, OSError, TypeError) as e:
         raise ValueError(f"cannot read audio file {path!r}: {e}; check that it exists and is wav, flac or ogg") from e
     samples = torch.from_numpy(samples.mean(axis=1))
-    if rate != SAMPLE_RATE: samples = torchaudio.functional.resample(samples, rate, SAMPLE_RATE)
+    if rate != SAMPLE_RATE: samples = resample(samples, rate, SAMPLE_RATE)
     return {"array": samples.numpy().astype(np.float32), "sampling_rate": SAMPLE_RATE}
 
 # %% ../nbs/02b_data.ipynb #3868f2e6
@@ -366,8 +397,10 @@ def load_speech_dataset(path_or_name, # local audiofolder, save_to_disk folder, 
 @lru_cache(maxsize=None)
 def mel_filters(n_mels:int)->torch.Tensor:
     "Slaney mel filter bank `(n_mels, N_FFT//2 + 1)` on 0-8 kHz, as Whisper's."
-    return torchaudio.functional.melscale_fbanks(N_FFT // 2 + 1, 0.0, SAMPLE_RATE / 2, n_mels, SAMPLE_RATE,
-                                                 norm="slaney", mel_scale="slaney").T.contiguous()
+    from transformers.audio_utils import mel_filter_bank
+    bank = mel_filter_bank(num_frequency_bins=N_FFT // 2 + 1, num_mel_filters=n_mels, min_frequency=0.0,
+                           max_frequency=SAMPLE_RATE / 2, sampling_rate=SAMPLE_RATE, norm="slaney", mel_scale="slaney")
+    return torch.from_numpy(bank.T.astype(np.float32)).contiguous()
 
 def log_mel(audio, # (samples,) or (batch, samples) at 16 kHz: a tensor (any device) or numpy array
             n_mels=80)->torch.Tensor: # 80, or 128 like Whisper large-v3
@@ -382,6 +415,13 @@ def log_mel(audio, # (samples,) or (batch, samples) at 16 kHz: a tensor (any dev
     return (torch.maximum(mel, mel.amax(dim=(-2, -1), keepdim=True) - 8.0) + 4.0) / 4.0
 
 # %% ../nbs/02b_data.ipynb #8d1f49f5
+def random_band_mask(batch:int, size:int, widest:int, generator=None)->torch.Tensor: # (batch, size) bool
+    "One band per example: width uniform in [0, widest), start uniform where it fits; True inside the band."
+    width = (torch.rand(batch, generator=generator) * min(widest, size)).long()
+    start = (torch.rand(batch, generator=generator) * (size - width + 1)).long().clamp(max=size - width)
+    pos = torch.arange(size)
+    return (pos >= start[:, None]) & (pos < (start + width)[:, None])
+
 class SpecAugment(torch.nn.Module):
     "Random frequency and time masks on (batch, n_mels, frames) features in training mode; identity in eval."
     def __init__(self, freq_mask=27, # widest frequency mask in mel bins
@@ -389,15 +429,21 @@ class SpecAugment(torch.nn.Module):
                  n_freq_masks=2, n_time_masks=2,
                  max_time_fraction=0.2): # no time mask covers more than this fraction of the frames
         super().__init__()
+        self.freq_mask, self.time_mask, self.max_time_fraction = freq_mask, time_mask, max_time_fraction
         self.n_freq_masks, self.n_time_masks = n_freq_masks, n_time_masks
-        self.freq = torchaudio.transforms.FrequencyMasking(freq_mask, iid_masks=True)
-        self.time = torchaudio.transforms.TimeMasking(time_mask, iid_masks=True, p=max_time_fraction)
 
     def forward(self, features:torch.Tensor)->torch.Tensor:
-        if not self.training: return features
-        for _ in range(self.n_freq_masks): features = self.freq(features)
-        for _ in range(self.n_time_masks): features = self.time(features)
-        return features
+        if not self.training:
+            return features
+        batch, n_mels, frames = features.shape
+        widest_time = min(self.time_mask, int(self.max_time_fraction * frames))
+        masked = torch.zeros(batch, n_mels, frames, dtype=torch.bool)
+        for _ in range(self.n_freq_masks):
+            masked |= random_band_mask(batch, n_mels, self.freq_mask)[:, :, None]
+        for _ in range(self.n_time_masks):
+            masked |= random_band_mask(batch, frames, widest_time)[:, None, :]
+        return features.masked_fill(masked.to(features.device), 0.0)
+
 
 # %% ../nbs/02b_data.ipynb #f3fdc2e4
 class SilentAudioWarning(UserWarning): "An audio clip with only zero samples."
@@ -411,7 +457,7 @@ def check_audio(array, # 1-D samples
         raise ValueError(f"{name}: unknown sample rate; give sampling_rate (16000), or load it with load_speech_dataset, which resamples")
     if sampling_rate != SAMPLE_RATE:
         raise ValueError(f"{name}: sample rate is {sampling_rate} Hz, the model needs {SAMPLE_RATE}; resample it "
-                         "(torchaudio.functional.resample) or load it with load_speech_dataset")
+                         "(echo_nb.data.resample) or load it with load_speech_dataset")
     x = np.asarray(array, dtype=np.float32)
     if x.ndim != 1: raise ValueError(f"{name}: audio must be 1-D mono, got shape {x.shape}; average the channels")
     if x.size == 0: raise ValueError(f"{name}: empty audio (0 samples); drop this example")
