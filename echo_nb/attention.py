@@ -15,6 +15,7 @@ from torch import nn, Tensor
 from torch.nn.attention.bias import causal_lower_right
 from transformers.cache_utils import Cache, EncoderDecoderCache
 from .givens import GivensRotary
+from .bias_attention import bias_attention, use_bias_attention
 
 # %% ../nbs/01_attention.ipynb #6a3a99ee
 def causal_allowed(q_len:int, k_len:int, device=None)->Tensor: # (q_len, k_len) bool
@@ -189,6 +190,7 @@ def sdpa_mask(bias:Tensor|None, # (H, q_len, k_len) additive bias, or None
 # %% ../nbs/01_attention.ipynb #7f4ccc75
 class Attention(nn.Module):
     "Multi-head self- or cross-attention on SDPA, with optional Givens rotary, relative bias, masks and a KV cache."
+    bias_path = "auto"  # how a relative bias is applied: "auto", "blocked" or "sdpa"; see use_bias_attention
     def __init__(self, d_model:int, # model width D
                  n_heads:int, # heads H; head size d = D / H
                  rotary:GivensRotary|None=None, # rotary for q and k (self-attention only)
@@ -226,9 +228,14 @@ class Attention(nn.Module):
         q, k, v = self.cross_kv(self.heads(self.q_proj(x)), context, cache, layer_idx) if self.cross else self.self_qkv(x, cache, layer_idx)
         q_len, k_len = q.shape[-2], k.shape[-2]
         if causal and q_len > k_len: raise ValueError(f"causal attention needs q_len <= k_len, got {q_len} > {k_len}")
-        bias = None if self.relative_bias is None else self.relative_bias(q_len, k_len, offset=k_len - q_len)
+        p, rb = (self.dropout if self.training else 0.0), self.relative_bias
+        trained = rb is not None and torch.is_grad_enabled() and rb.table.requires_grad
+        if rb is not None and use_bias_attention(self.bias_path, q, trained, p):
+            row = rb(1, q_len + k_len - 1, offset=k_len - 1)[:, 0]  # the bias of every distance, increasing
+            out = bias_attention(q, k, v, row, check_padding(key_padding_mask, x.shape[0], k_len), causal)
+            return self.out_proj(out.transpose(1, 2).flatten(2))
+        bias = None if rb is None else rb(q_len, k_len, offset=k_len - q_len)
         mask, is_causal = sdpa_mask(bias, check_padding(key_padding_mask, x.shape[0], k_len), causal, q_len, k_len, q.dtype, q.device)
-        p = self.dropout if self.training else 0.0
         if mask is None: out = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=is_causal)  # flash path: no mask argument
         else: out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)
         return self.out_proj(out.transpose(1, 2).flatten(2))

@@ -21,11 +21,12 @@ from .model import EchoConfig, EchoForConditionalGeneration
 from .train import FRAMES_PER_SECOND, HOP, SAMPLING_RATE, SIZES, count_parameters, whisper_baseline, whisper_config
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'MECHANISMS', 'COSTS', 'TARGETS', 'BenchSettings', 'whisper_depths', 'bench_settings', 'check_settings',
-           'bench_config', 'whisper_name', 'build_whisper', 'seeded', 'sample_durations', 'length_grouped_batches',
-           'training_batches', 'Trainee', 'synchronize', 'timed', 'median_times', 'LiveTensorBytes', 'state_bytes',
-           'peak_training_memory', 'time_training', 'release', 'generate_exactly', 'time_decoding', 'feature_rtf',
-           'run_bench', 'cost', 'environment', 'format_report', 'met', 'holdback', 'bench_parser', 'bench_cli']
+__all__ = ['BENCH_SIZES', 'MECHANISMS', 'COSTS', 'TARGETS', 'SDPA_BIAS', 'BenchSettings', 'whisper_depths', 'bench_settings',
+           'check_settings', 'bench_config', 'whisper_name', 'build_whisper', 'seeded', 'sample_durations',
+           'length_grouped_batches', 'training_batches', 'Trainee', 'synchronize', 'timed', 'median_times',
+           'LiveTensorBytes', 'state_bytes', 'peak_training_memory', 'time_training', 'release', 'generate_exactly',
+           'time_decoding', 'feature_rtf', 'with_bias_path', 'bias_path_ratios', 'run_bench', 'cost', 'environment',
+           'format_report', 'met', 'holdback', 'bench_parser', 'bench_cli']
 
 # %% ../nbs/06_bench.ipynb #b0000005
 BENCH_SIZES = {**SIZES, "test": (64, 2, 1, 1)}  # width, heads, encoder layers, decoder layers; "test" is for the notebook's tests
@@ -300,6 +301,28 @@ COSTS = {"givens basis": "rotary=plain", "rotary": "rotary=none", "relative bias
 TARGETS = {"ratio_train_variable": (">=", 2.0), "ratio_train_fixed": (">=", 0.8), "givens_overhead": ("<=", 0.05),
            "ratio_memory": ("<=", 1.0), "ratio_decode": (">=", 1.0)}
 
+# %% ../nbs/06_bench.ipynb #b19a0001
+from .attention import Attention
+
+SDPA_BIAS = "echo, sdpa bias"  # Echo with its relative bias as SDPA's float mask, the path before `bias_attention`
+
+def with_bias_path(model:torch.nn.Module, path:str)->torch.nn.Module:
+    "`model` with every `Attention`'s `bias_path` set to `path` ('auto', 'blocked' or 'sdpa')."
+    for m in model.modules():
+        if isinstance(m, Attention): m.bias_path = path
+    return model
+
+def bias_path_ratios(fixed:dict, variable:dict, whisper:str)->dict:
+    "Echo's default bias path against the float-mask path (speed, memory), and the float-mask Echo against Whisper."
+    out = {}
+    for shape, table in (("fixed", fixed), ("variable", variable)):
+        ratio = lambda a, b, key="samples_per_s": table[a][key] / table[b][key]
+        out[f"bias_path_speedup_{shape}"] = ratio("echo", SDPA_BIAS)
+        out[f"bias_path_memory_{shape}"] = ratio("echo", SDPA_BIAS, "peak_memory_mb")
+        out[f"ratio_train_{shape}_sdpa_bias"] = ratio(SDPA_BIAS, whisper)
+    out["ratio_memory_sdpa_bias"] = fixed[SDPA_BIAS]["peak_memory_mb"] / fixed[whisper]["peak_memory_mb"]
+    return out
+
 # %% ../nbs/06_bench.ipynb #b0000025
 def run_bench(s:BenchSettings)->dict:
     "Every measurement of `echo-bench` for the settings `s`: tables, ratios and the settings themselves."
@@ -307,6 +330,7 @@ def run_bench(s:BenchSettings)->dict:
     builders = {n: seeded(lambda o=o: EchoForConditionalGeneration(bench_config(s, **o)), s.seed, s.device) for n, o in MECHANISMS.items()}
     whispers = {whisper_name(d): seeded(lambda d=d: build_whisper(c, d), s.seed, s.device) for d in whisper_depths(s)}
     builders.update(whispers)
+    builders[SDPA_BIAS] = seeded(lambda: with_bias_path(EchoForConditionalGeneration(c), "sdpa"), s.seed, s.device)
     pool = sample_durations(200 * s.batch_size, 2 * s.scale, 30 * s.scale, 12 * s.scale, seed=s.seed)
     groups = length_grouped_batches(pool, s.batch_size, s.n_batches, s.seed)
     echo_var, whisper_var = training_batches([pool[b].tolist() for b in groups], s)
@@ -332,6 +356,7 @@ def run_bench(s:BenchSettings)->dict:
                ratio_memory=fixed["echo"]["peak_memory_mb"] / fixed[w]["peak_memory_mb"],
                ratio_memory_variable=variable["echo"]["peak_memory_mb"] / variable[w]["peak_memory_mb"],
                ratio_decode=decode["echo"]["tokens_per_s"] / decode[w]["tokens_per_s"])
+    out.update(bias_path_ratios(fixed, variable, w))
     out["costs"] = {name: dict(fixed=cost(fixed, v), variable=cost(variable, v)) for name, v in COSTS.items()}
     out["seconds"] = time.perf_counter() - start
     return out
@@ -375,6 +400,10 @@ def format_report(r:dict)->str:
               for n, d in r["decode"].items()]
     lines += [f"  ({s.decode_batch} x {12 * s.scale:.3g} s of audio, {s.decode_tokens} tokens each)",
               f"features: log_mel RTF {r['features']['rtf']:.3g} unpadded, {r['features']['rtf_window']:.3g} padded to the window (CPU)", ""]
+    lines += [f"bias path: Echo's default / {SDPA_BIAS}: speed {r['bias_path_speedup_fixed']:.3f} fixed, "
+              f"{r['bias_path_speedup_variable']:.3f} variable; peak memory {r['bias_path_memory_fixed']:.3f} fixed; {SDPA_BIAS} "
+              f"/ {w}: speed {r['ratio_train_fixed_sdpa_bias']:.3f} fixed, {r['ratio_train_variable_sdpa_bias']:.3f} variable, "
+              f"memory {r['ratio_memory_sdpa_bias']:.3f}", ""]
     lines += [f"targets (Echo / {w}):"] + [f"  {k:<22}{r[k]:>8.3f}  {op} {v:<6g}{'met' if met(r[k], op, v) else 'MISSED: ' + holdback(r, k)}"
                                            for k, (op, v) in TARGETS.items()]
     return "\n".join(lines)
