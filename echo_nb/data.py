@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'N_FFT', 'HOP_LENGTH', 'SPLITS', 'log', 'LANGUAGES', 'VARIANTS', 'SPECIAL_TOKENS', 'SPLIT_ALIASES',
            'sinc_kernel', 'resample', 'plural', 'load_word_list', 'SentenceGenerator', 'make_texts', 'ESpeak', 'espeak',
-           'draw_voice', 'add_noise', 'synthesize', 'train_tokenizer', 'load_tokenizer', 'synthesize_corpus',
-           'make_corpus_cli', 'decode_audio', 'read_audiofolder', 'load_speech_dataset', 'mel_filters', 'log_mel',
-           'random_band_mask', 'SpecAugment', 'SilentAudioWarning', 'check_audio', 'check_text']
+           'draw_voice', 'add_noise', 'synthesize', 'train_tokenizer', 'load_tokenizer', 'corpus_splits',
+           'synthesize_corpus', 'make_corpus_cli', 'decode_audio', 'read_audiofolder', 'load_speech_dataset',
+           'mel_filters', 'log_mel', 'random_band_mask', 'SpecAugment', 'SilentAudioWarning', 'check_audio',
+           'check_text']
 
 # %% ../nbs/02b_data.ipynb #0d6e0810
 import argparse, csv, ctypes, io, json, logging, math, os, random, re, shutil, threading, warnings
@@ -244,12 +245,16 @@ def load_tokenizer(name_or_path):
     return tok
 
 # %% ../nbs/02b_data.ipynb #c8ba393d
+def corpus_splits(params:dict)->tuple:
+    "The splits of a corpus made with `params`: train, valid, test, and test_long when it has one."
+    return SPLITS + (("test_long",) if params.get("n_test_long") else ())
+
 def _corpus_complete(out:Path, params:dict)->bool:
     "True when `out` holds a finished corpus made with `params`."
     manifest = json.loads((out/"corpus.json").read_text())
-    files = [out/s/"metadata.csv" for s in SPLITS] + [out/"tokenizer"/"tokenizer.json"]
+    files = [out/s/"metadata.csv" for s in corpus_splits(params)] + [out/"tokenizer"/"tokenizer.json"]
     return manifest["complete"] and all(f.exists() for f in files) and all(
-        len(list((out/s).glob("*.wav"))) == params[f"n_{s}"] for s in SPLITS)
+        len(list((out/s).glob("*.wav"))) == params[f"n_{s}"] for s in corpus_splits(params))
 
 def _prepare_out_dir(out:Path, params:dict, overwrite:bool):
     "Check that `out` is empty, or a corpus made with `params`; delete an old corpus if `overwrite`."
@@ -260,7 +265,7 @@ def _prepare_out_dir(out:Path, params:dict, overwrite:bool):
             diff = {k: (old.get(k), v) for k, v in params.items() if old.get(k) != v}
             raise ValueError(f"{out} holds a corpus made with other parameters (old, new): {diff}; "
                              "choose another out_dir or pass overwrite=True (--overwrite) to rebuild it")
-        for p in [out/s for s in SPLITS] + [out/"tokenizer"]: shutil.rmtree(p, ignore_errors=True)
+        for p in [out/s for s in corpus_splits(old)] + [out/"tokenizer"]: shutil.rmtree(p, ignore_errors=True)
     elif out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} is not empty and holds no corpus.json: choose an empty or new folder")
 
@@ -272,24 +277,29 @@ def synthesize_corpus(out_dir, # folder for {train,valid,test}/, tokenizer/ and 
                       snr_db:float=None, # white noise at this SNR in dB; None: clean speech
                       vocab_size=1024, # of the tokenizer trained on the train transcripts
                       overwrite=False, # rebuild a corpus made with other parameters
-                      progress=True)->Path: # show a progress bar
+                      progress=True, # show a progress bar
+                      n_test_long:int=0, # held-out utterances of 2 * max_words to 3 * max_words words (split test_long)
+                     )->Path:
     "Write an eSpeak NG speech corpus in audiofolder layout with a tokenizer; reuse or finish an existing one."
     out = Path(out_dir)
     params = dict(n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed, min_words=min_words, max_words=max_words,
                   snr_db=snr_db, vocab_size=vocab_size, languages=list(LANGUAGES), variants=list(VARIANTS), format=1)
+    if n_test_long: params["n_test_long"] = n_test_long  # subtle: only then, so older corpora keep their parameters
     _prepare_out_dir(out, params, overwrite)
     if (out/"corpus.json").exists() and _corpus_complete(out, params): return out
     out.mkdir(parents=True, exist_ok=True)
     (out/"corpus.json").write_text(json.dumps(dict(params=params, complete=False), indent=1))
     texts = make_texts({"test": n_test, "valid": n_valid, "train": n_train}, seed, min_words, max_words)
-    bar = tqdm(total=n_train + n_valid + n_test, desc="synthesising", unit="utt", disable=not progress)
-    for split in SPLITS:
+    splits = corpus_splits(params)
+    if n_test_long: texts.update(make_texts({"test_long": n_test_long}, seed, 2 * max_words, 3 * max_words))
+    bar = tqdm(total=n_train + n_valid + n_test + n_test_long, desc="synthesising", unit="utt", disable=not progress)
+    for split in splits:
         (out/split).mkdir(exist_ok=True)
         for f in (out/split).glob("*.tmp"): f.unlink()
         for i, text in enumerate(texts[split]):
             wav = out/split/f"{i:06d}.wav"
             if not wav.exists():
-                audio = synthesize(text, **draw_voice(seed, split, i), snr_db=snr_db, seed=[seed, SPLITS.index(split), i])
+                audio = synthesize(text, **draw_voice(seed, split, i), snr_db=snr_db, seed=[seed, splits.index(split), i])
                 sf.write(wav.with_suffix(".tmp"), audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
                 os.replace(wav.with_suffix(".tmp"), wav)
             bar.update()
