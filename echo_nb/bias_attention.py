@@ -15,7 +15,8 @@ from torch import Tensor
 def toeplitz_bias(row:Tensor, # (H, q_len + k_len - 1): the bias of every distance, increasing
                   q_len:int, k_len:int)->Tensor: # (H, q_len, k_len), contiguous
     "The (H, q_len, k_len) bias of a row by distance: entry (i, j) is `row[:, j - i + q_len - 1]`."
-    return row.unfold(-1, k_len, 1).flip(1).contiguous()
+    windows = row.unfold(-1, k_len, 1)  # window s is query q_len - 1 - s
+    return windows.index_select(-2, torch.arange(q_len - 1, -1, -1, device=row.device))
 
 def diagonal_sums(x:Tensor, # (B, H, n, k): e.g. the score gradients of a block of n queries
                  )->Tensor: # (H, n + k - 1): entry c sums x[b, h, i, j] over b and j - i + n - 1 = c
