@@ -4,31 +4,31 @@
 
 # %% ../nbs/03_train.ipynb #4ee0752f
 from __future__ import annotations
-import argparse, json, time
+import argparse, json, re, time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import jiwer, numpy as np, torch
-from transformers import (PretrainedConfig, Seq2SeqTrainer, Seq2SeqTrainingArguments,
-                          TrainerCallback, WhisperConfig, WhisperForConditionalGeneration, set_seed)
+from transformers import (GenerationMixin, PretrainedConfig, PrinterCallback, ProgressCallback, Seq2SeqTrainer,
+                          Seq2SeqTrainingArguments, TrainerCallback, WhisperConfig, WhisperForConditionalGeneration, set_seed)
 from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
 from transformers.trainer_utils import get_last_checkpoint
 
 from .attention import LossController
 from .data import decode_audio, load_speech_dataset, load_tokenizer, log_mel
-from .model import EchoConfig, EchoForConditionalGeneration
+from .model import EchoConfig, EchoForConditionalGeneration, seq2seq_loss
 
 # %% auto #0
 __all__ = ['SAMPLING_RATE', 'HOP', 'FRAMES_PER_SECOND', 'normalise_text', 'SIZES', 'MODEL_CLASSES', 'MODEL_TYPES',
-           'count_parameters', 'whisper_config', 'matching_layers', 'whisper_baseline', 'SpeechCollator',
+           'count_parameters', 'whisper_config', 'matching_layers', 'whisper_baseline', 'SpeechCollator', 'cer_text',
            'decoded_error_rates', 'teacher_forced_scores', 'decode_ids', 'compute_metrics', 'named_controllers',
            'AdaptationCallback', 'SeededLengthSampler', 'SpeechTrainer', 'training_arguments', 'limit_generation',
-           'StepTimer', 'build_trainer', 'with_lengths', 'echo_fields', 'echo_config', 'build_model', 'load_splits',
-           'data_limits', 'find_tokenizer', 'checkpoint_type', 'resume_checkpoint', 'train', 'run_summary',
-           'load_checkpoint', 'transcribe', 'evaluate_checkpoint', 'parse_overrides', 'train_parser', 'train_cli',
-           'eval_parser', 'eval_cli', 'transcribe_parser', 'transcribe_cli']
+           'generate_ids', 'StepTimer', 'build_trainer', 'with_lengths', 'echo_fields', 'echo_config', 'build_model',
+           'load_splits', 'data_limits', 'find_tokenizer', 'checkpoint_type', 'resume_checkpoint', 'train',
+           'run_summary', 'load_checkpoint', 'transcribe', 'evaluate_checkpoint', 'parse_overrides', 'train_parser',
+           'train_cli', 'eval_parser', 'eval_cli', 'transcribe_parser', 'transcribe_cli']
 
 # %% ../nbs/03_train.ipynb #51f3370d
 SAMPLING_RATE = 16_000  # Hz: Whisper's rate, and every loader's output
@@ -140,14 +140,19 @@ class SpeechCollator:
 # %% ../nbs/03_train.ipynb #cd81eba2
 normalise_text = EnglishTextNormalizer({})  # Whisper's English normaliser without the hub's spelling table
 
+def cer_text(text:str) -> str:
+    "Text as CER scores it: lower case, apostrophes dropped, other punctuation a space, numbers left as written."
+    return " ".join(re.sub(r"[^\w\s]", " ", re.sub(r"['’]", "", text.lower())).split())
+
 def decoded_error_rates(hypotheses:list[str], # transcripts from `generate`
                         references:list[str], # the true transcripts
                        ) -> dict:
-    "WER and CER in percent after Whisper's English normaliser."
+    "WER (%) after Whisper's English normaliser; CER (%) on `cer_text` (lower case, no punctuation, words as written)."
     hyps, refs = [normalise_text(h) for h in hypotheses], [normalise_text(r) for r in references]
-    if any(not r.strip() for r in refs):
+    char_hyps, char_refs = [cer_text(h) for h in hypotheses], [cer_text(r) for r in references]
+    if any(not r.strip() for r in refs + char_refs):
         raise ValueError("A reference transcript is empty after normalising: drop the utterance or fix its text.")
-    return {"wer": 100 * jiwer.wer(refs, hyps), "cer": 100 * jiwer.cer(refs, hyps)}
+    return {"wer": 100 * jiwer.wer(refs, hyps), "cer": 100 * jiwer.cer(char_refs, char_hyps)}
 
 # %% ../nbs/03_train.ipynb #fd50b86c
 def teacher_forced_scores(predicted:np.ndarray, # (batch, length) argmax of teacher-forced logits
@@ -208,16 +213,29 @@ class SeededLengthSampler(LengthGroupedSampler):
     def set_epoch(self, epoch:int): self.epoch = epoch
 
     def __iter__(self):
-        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-        return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
+        generator, bs = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch), self.batch_size
+        mega = bs * max(1, min(len(self.lengths) // (bs * 4), 50))  # transformers' megabatch, passed so both agree
+        order = get_length_grouped_indices(self.lengths, bs, mega_batch_mult=mega // bs, generator=generator)
+        out = []
+        for start in range(0, len(order), mega):
+            batches = [order[i:i + bs] for i in range(start, min(start + mega, len(order)), bs)]
+            out += [i for b in torch.randperm(len(batches), generator=generator).tolist() for i in batches[b]]
+        return iter(out)
 
 # %% ../nbs/03_train.ipynb #47457e0c
 class SpeechTrainer(Seq2SeqTrainer):
-    "`Seq2SeqTrainer` with a seeded length-grouped order and decoded plus teacher-forced eval predictions."
+    "`Seq2SeqTrainer` with a seeded length-grouped order, one loss for both models, decoded + teacher-forced predictions."
     def _get_train_sampler(self, train_dataset=None):
         ds = self.train_dataset if train_dataset is None else train_dataset
         seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
         return SeededLengthSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps, ds["length"], seed)
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        outputs = model(**inputs)
+        loss = seq2seq_loss(outputs.logits, inputs["labels"], num_items_in_batch)
+        if num_items_in_batch is not None and self.args.average_tokens_across_devices:
+            loss = loss * self.accelerator.num_processes  # subtle: the count is over all ranks, DDP averages the gradients
+        return (loss, outputs) if return_outputs else loss
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None, **gen_kwargs):
         if prediction_loss_only or not self.args.predict_with_generate:
@@ -226,7 +244,7 @@ class SpeechTrainer(Seq2SeqTrainer):
         gen_kwargs = {k: v for k, v in {**getattr(self, "_gen_kwargs", {}), **gen_kwargs}.items() if v is not None}
         with torch.no_grad():
             with self.compute_loss_context_manager(): outputs = model(**inputs)
-            generated = self.model.generate(**{k: v for k, v in inputs.items() if k != "labels"}, **gen_kwargs)
+            generated = generate_ids(self.model, **{k: v for k, v in inputs.items() if k != "labels"}, **gen_kwargs)
         return outputs.loss.detach(), (generated, outputs.logits.argmax(-1)), inputs["labels"]
 
 # %% ../nbs/03_train.ipynb #a3d517f2
@@ -259,6 +277,10 @@ def limit_generation(model):
     "Let `generate` run up to the decoder's context (`max_target_positions - 1` new tokens) unless told otherwise."
     if model.generation_config.max_new_tokens is None: model.generation_config.max_new_tokens = model.config.max_target_positions - 1
     return model
+
+def generate_ids(model, **inputs) -> torch.Tensor:
+    "Token ids (start token first) from `GenerationMixin.generate` for Echo and Whisper alike, settings from the model."
+    return GenerationMixin.generate(model, **inputs)
 
 # %% ../nbs/03_train.ipynb #9c736a1c
 class StepTimer(TrainerCallback):
@@ -405,6 +427,7 @@ def train(model_type:str="echo", # "echo" or "whisper"
           limit_splits:list|None=None, # extra splits whose lengths the window must also cover (e.g. ["test"])
           bf16:bool=False, # bf16 autocast for both models
           overrides:dict|None=None, # `EchoConfig` fields to change
+          progress:TrainerCallback|None=None, # replaces the Trainer's printed log dicts (e.g. a labelled progress line)
           **kwargs, # other `Seq2SeqTrainingArguments` fields
          ) -> SpeechTrainer:
     "Train Echo or the Whisper baseline on a speech dataset and save the final model in `output_dir`."
@@ -421,6 +444,9 @@ def train(model_type:str="echo", # "echo" or "whisper"
         model = build_model(model_type, echo_config(size, tok, window, labels, **(overrides or {})), equal)
     args = training_arguments(output_dir, max_steps, batch_size, lr, warmup_steps, seed, eval_steps, logging_steps, bf16, **kwargs)
     trainer = build_trainer(model, tok, args, train_ds, eval_ds)
+    if progress is not None:
+        for default in (PrinterCallback, ProgressCallback): trainer.remove_callback(default)
+        trainer.add_callback(progress)
     trainer.train(resume_from_checkpoint=checkpoint)
     if not any(h.get("step") == trainer.state.global_step and "eval_wer" in h for h in trainer.state.log_history):
         trainer.evaluate()  # the last step was not an eval step: score the final model too
@@ -454,7 +480,7 @@ def transcribe(model, tokenizer, arrays:list, # 16 kHz 1-D float arrays
     for i in range(0, len(order), batch_size):
         rows = order[i:i + batch_size]
         inputs = {k: v.to(model.device) for k, v in collate.features([arrays[r] for r in rows]).items()}
-        with torch.no_grad(): ids = model.generate(**inputs, num_beams=num_beams)
+        with torch.no_grad(): ids = generate_ids(model, **inputs, num_beams=num_beams)
         out.update(zip(rows.tolist(), tokenizer.batch_decode(ids, skip_special_tokens=True)))
     return [out[i].strip() for i in range(len(arrays))]
 
