@@ -16,6 +16,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 from torch.utils.weak import WeakIdKeyDictionary
 
+from .attention import ProbeController, probe
 from .data import log_mel
 from .model import EchoConfig, EchoForConditionalGeneration
 from .train import FRAMES_PER_SECOND, HOP, SAMPLING_RATE, SIZES, count_parameters, whisper_baseline, whisper_config
@@ -24,9 +25,9 @@ from .train import FRAMES_PER_SECOND, HOP, SAMPLING_RATE, SIZES, count_parameter
 __all__ = ['BENCH_SIZES', 'MECHANISMS', 'COSTS', 'TARGETS', 'SDPA_BIAS', 'BenchSettings', 'whisper_depths', 'bench_settings',
            'check_settings', 'bench_config', 'whisper_name', 'build_whisper', 'seeded', 'sample_durations',
            'length_grouped_batches', 'training_batches', 'Trainee', 'synchronize', 'timed', 'median_times',
-           'LiveTensorBytes', 'state_bytes', 'peak_training_memory', 'time_training', 'release', 'generate_exactly',
-           'time_decoding', 'feature_rtf', 'with_bias_path', 'bias_path_ratios', 'run_bench', 'cost', 'environment',
-           'format_report', 'met', 'holdback', 'bench_parser', 'bench_cli']
+           'LiveTensorBytes', 'state_bytes', 'peak_training_memory', 'time_training', 'release', 'controller_overhead',
+           'generate_exactly', 'time_decoding', 'feature_rtf', 'with_bias_path', 'bias_path_ratios', 'run_bench',
+           'cost', 'environment', 'format_report', 'met', 'holdback', 'bench_parser', 'bench_cli']
 
 # %% ../nbs/06_bench.ipynb #b0000005
 BENCH_SIZES = {**SIZES, "test": (64, 2, 1, 1)}  # width, heads, encoder layers, decoder layers; "test" is for the notebook's tests
@@ -264,6 +265,20 @@ def release(device:str):
     gc.collect()
     if torch.device(device).type == "cuda": torch.cuda.empty_cache()
 
+# %% ../nbs/06_bench.ipynb #3e5e78bb
+def controller_overhead(model:torch.nn.Module, # a fresh Echo with the controllers to measure
+                        batch:dict, # one training batch on the device
+                        s:BenchSettings)->float:
+    "The probes' share of training time at the model's `probe_interval`: t(probe) / (interval * t(step)), or 0."
+    trainee = Trainee(model, s)
+    controllers = list(trainee.model.controllers())
+    if not any(isinstance(c, ProbeController) for c in controllers): return 0.0
+    def one_probe():
+        with torch.autocast(device_type=torch.device(s.device).type, dtype=torch.bfloat16, enabled=s.bf16):
+            probe(trainee.model, controllers, lambda: trainee.model(**batch).loss)
+    times = median_times({"step": lambda: trainee.step(batch), "probe": one_probe}, s)
+    return statistics.median(times["probe"]) / (trainee.model.config.probe_interval * statistics.median(times["step"]))
+
 # %% ../nbs/06_bench.ipynb #b0000020
 def generate_exactly(model:torch.nn.Module, # Echo or Whisper, in eval mode on the device
                      features:torch.Tensor, # (batch, n_mels, frames) on the device
@@ -355,7 +370,8 @@ def run_bench(s:BenchSettings)->dict:
                givens_overhead=cost(variable, "rotary=plain"), givens_overhead_fixed=cost(fixed, "rotary=plain"),
                ratio_memory=fixed["echo"]["peak_memory_mb"] / fixed[w]["peak_memory_mb"],
                ratio_memory_variable=variable["echo"]["peak_memory_mb"] / variable[w]["peak_memory_mb"],
-               ratio_decode=decode["echo"]["tokens_per_s"] / decode[w]["tokens_per_s"])
+               ratio_decode=decode["echo"]["tokens_per_s"] / decode[w]["tokens_per_s"],
+               controller_overhead=controller_overhead(builders["echo"](), echo_var[0], s))
     out.update(bias_path_ratios(fixed, variable, w))
     out["costs"] = {name: dict(fixed=cost(fixed, v), variable=cost(variable, v)) for name, v in COSTS.items()}
     out["seconds"] = time.perf_counter() - start
@@ -399,7 +415,8 @@ def format_report(r:dict)->str:
     lines += ["{:<26}{:>12}{:>12}{:>12}".format("  " + n, f"{d['tokens_per_s']:.4g}", f"{d['rtf']:.4g}", f"{r['decode']['echo']['tokens_per_s'] / d['tokens_per_s']:.3f}")
               for n, d in r["decode"].items()]
     lines += [f"  ({s.decode_batch} x {12 * s.scale:.3g} s of audio, {s.decode_tokens} tokens each)",
-              f"features: log_mel RTF {r['features']['rtf']:.3g} unpadded, {r['features']['rtf_window']:.3g} padded to the window (CPU)", ""]
+              f"features: log_mel RTF {r['features']['rtf']:.3g} unpadded, {r['features']['rtf_window']:.3g} padded to the window (CPU)",
+              f"controller probes: {r['controller_overhead']:.2%} of training time at the default probe interval", ""]
     lines += [f"bias path: Echo's default / {SDPA_BIAS}: speed {r['bias_path_speedup_fixed']:.3f} fixed, "
               f"{r['bias_path_speedup_variable']:.3f} variable; peak memory {r['bias_path_memory_fixed']:.3f} fixed; {SDPA_BIAS} "
               f"/ {w}: speed {r['ratio_train_fixed_sdpa_bias']:.3f} fixed, {r['ratio_train_variable_sdpa_bias']:.3f} variable, "

@@ -145,7 +145,7 @@ def wer_figure(results:dict) -> go.Figure:
     return fig.update_layout(title="Decoded (generate) error on validation by step: lower is better")
 
 def adaptation_figure(results:dict) -> go.Figure:
-    "Echo's rotary bases and bias reaches by step, one line per controller."
+    "Echo's rotary bases and bias reaches by step, one line per controller (`base/all`, `reach/all` by default)."
     fig = make_subplots(rows=1, cols=2, subplot_titles=("rotary base b", "relative-bias reach r"))
     for r in results["runs"]:
         keys = sorted({k for h in r["history"] for k in h if k.startswith(("base/", "reach/"))})
@@ -154,7 +154,7 @@ def adaptation_figure(results:dict) -> go.Figure:
                             name=f"{r['model']} seed {r['seed']} {k}")
     fig.update_xaxes(title_text="optimiser step"); fig.update_yaxes(type="log", title_text="base", col=1)
     fig.update_yaxes(title_text="reach (positions)", col=2)
-    return fig.update_layout(title="Echo's loss-driven controllers: where the base and reach travel during training")
+    return fig.update_layout(title="Echo's controllers: where the base and reach travel during training (flat: no probe won)")
 
 def write_results(out:Path, results:dict):
     "Write results.json, results.md and the three plots into `out`."

@@ -16,7 +16,7 @@ from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
 from transformers.trainer_utils import get_last_checkpoint
 
-from .attention import LossController
+from .attention import Controller, probe
 from .data import decode_audio, load_speech_dataset, load_tokenizer, log_mel
 from .model import EchoConfig, EchoForConditionalGeneration, seq2seq_loss
 
@@ -186,20 +186,17 @@ def compute_metrics(eval_pred, # `EvalPrediction`: predictions = generated ids, 
 
 # %% ../nbs/03_train.ipynb #9103e536
 def named_controllers(model:torch.nn.Module) -> dict:
-    "Every `LossController` of `model` by log name: `base/<module>` (rotary base) or `reach/<module>` (bias reach)."
-    out = {}
-    for name, m in model.named_modules():
-        if isinstance(m, LossController):
-            owner = name.removesuffix(".controller").removeprefix("model.")
-            out[f"{'base' if m.mode == 'scale' else 'reach'}/{owner}"] = m
-    return out
+    "Every controller of `model` by log name: `base/all`, `reach/all`, or per layer `base/encoder_0`, ... ({} if none)."
+    modules = model.named_modules()
+    return {name.rsplit(".", 1)[-1].replace("_", "/", 1): m for name, m in modules if isinstance(m, Controller)}
 
 # %% ../nbs/03_train.ipynb #0f5fb59e
 class AdaptationCallback(TrainerCallback):
     "Feeds each logged training loss (mean over steps and ranks) to the model's controllers, and logs their values."
     def on_log(self, args, state, control, model=None, logs=None, **kwargs):
         if model is None or not model.training or logs is None or "loss" not in logs: return
-        values = {name: float(c.step(float(logs["loss"]))) for name, c in named_controllers(model).items()}
+        controllers = named_controllers(model).items()
+        values = {name: float(c.step(float(logs["loss"]), at=state.global_step)) for name, c in controllers}
         logs.update(values)
         if state.log_history and state.log_history[-1].get("step") == state.global_step: state.log_history[-1].update(values)
 
@@ -246,6 +243,19 @@ class SpeechTrainer(Seq2SeqTrainer):
             with self.compute_loss_context_manager(): outputs = model(**inputs)
             generated = generate_ids(self.model, **{k: v for k, v in inputs.items() if k != "labels"}, **gen_kwargs)
         return outputs.loss.detach(), (generated, outputs.logits.argmax(-1)), inputs["labels"]
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        loss = super().training_step(model, inputs, num_items_in_batch)
+        if self.accelerator.sync_gradients: self.probe_controllers(inputs)  # the last micro-batch of the step
+        return loss
+
+    def probe_controllers(self, inputs:dict):
+        "Run the controllers' probes due at this step on `inputs`, the batch just trained on (`attention.probe`)."
+        model = self.accelerator.unwrap_model(self.model)
+        if not hasattr(model, "controllers"): return
+        def loss_fn():
+            with self.compute_loss_context_manager(): return model(**inputs).loss
+        probe(model, list(model.controllers()), loss_fn, at=self.state.global_step + 1)
 
 # %% ../nbs/03_train.ipynb #a3d517f2
 def training_arguments(output_dir:str, # checkpoints and logs go here
