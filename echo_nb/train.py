@@ -101,10 +101,11 @@ class SpeechCollator:
 
     @classmethod
     def for_model(cls, model, tokenizer):
-        "The collator `model` (Echo or Whisper) expects, read from its config."
+        "The collator `model` expects: Whisper's fixed window; for Echo, no length limit unless it has a fixed table."
         c = model.config
-        limit = 2 * c.max_source_positions
-        return cls(tokenizer, c.num_mel_bins, limit if c.model_type == "whisper" else None, limit, c.max_target_positions)
+        limit, whisper = 2 * c.max_source_positions, c.model_type == "whisper"
+        fixed = whisper or getattr(c, "encoder_positions", "none") != "none"  # subtle: only a position table ends
+        return cls(tokenizer, c.num_mel_bins, limit if whisper else None, limit if fixed else None, c.max_target_positions)
 
     def features(self, arrays:list) -> dict:
         "Log-mel features of 16 kHz 1-D float arrays, padded with silence as the model expects."
