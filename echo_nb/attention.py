@@ -502,13 +502,15 @@ class Attention(nn.Module):
 
 # %% ../nbs/01_attention.ipynb #c0fee80d
 def check_padding(mask:Tensor|None, batch:int, k_len:int)->Tensor|None:
-    "The key padding mask as bool (B, k_len), or a ValueError saying what was expected."
+    "The key padding mask as bool (B, k_len), or None when nothing is padded (CPU); a ValueError for a bad mask."
     if mask is None: return None
     if mask.dtype.is_floating_point or mask.is_complex():
         raise ValueError(f"key_padding_mask must be bool or integer (True/1 = real key, False/0 = padding), got {mask.dtype}")
     if tuple(mask.shape) != (batch, k_len):
         raise ValueError(f"expected key_padding_mask of shape (batch, k_len) = ({batch}, {k_len}) covering cached and new keys, got {tuple(mask.shape)}")
-    return mask.bool()
+    mask = mask.bool()
+    # subtle: an all-real mask is dropped so that SDPA may take flash (no mask argument); not on GPU, where .all() syncs
+    return None if mask.device.type == "cpu" and bool(mask.all()) else mask
 
 def check_cache_batch(cache:Cache, layer_idx:int, batch:int):
     "Raise a ValueError when the cached keys of `layer_idx` were made for another batch size."
