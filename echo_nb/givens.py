@@ -213,7 +213,8 @@ class GivensRotary(nn.Module):
             raise ValueError(f"fold expects a weight (n * {hd}, in_features) and a bias (n * {hd},) or None, got "
                              f"{tuple(weight.shape)} and {None if bias is None else tuple(bias.shape)}")
         if self.basis is None: return weight, bias
-        q = self.basis.matrix().to(weight.dtype)
+        # subtle: Q's intermediates are recomputed in backward, not kept: kept, they set Echo's training peak (issue 19)
+        q = torch.utils.checkpoint.checkpoint(self.basis.matrix, use_reentrant=False).to(weight.dtype)
         w = (q.transpose(-1, -2) @ weight.unflatten(0, (-1, self.n_heads, self.head_dim))).flatten(0, 2)
         return w, None if bias is None else (bias.unflatten(0, (-1, self.n_heads, 1, self.head_dim)) @ q).flatten()
 
