@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'N_FFT', 'HOP_LENGTH', 'SPLITS', 'log', 'LANGUAGES', 'VARIANTS', 'SPECIAL_TOKENS', 'SPLIT_ALIASES',
-           'sinc_kernel', 'resample', 'plural', 'load_word_list', 'SentenceGenerator', 'make_texts', 'ESpeak', 'espeak',
-           'draw_voice', 'add_noise', 'synthesize', 'train_tokenizer', 'load_tokenizer', 'corpus_splits',
-           'synthesize_corpus', 'make_corpus_cli', 'decode_audio', 'read_audiofolder', 'load_speech_dataset',
-           'mel_filters', 'log_mel', 'random_band_mask', 'SpecAugment', 'SilentAudioWarning', 'check_audio',
-           'check_text']
+           'MIN_SAMPLES', 'sinc_kernel', 'resample', 'plural', 'load_word_list', 'SentenceGenerator', 'make_texts',
+           'ESpeak', 'espeak', 'draw_voice', 'add_noise', 'synthesize', 'train_tokenizer', 'load_tokenizer',
+           'corpus_splits', 'synthesize_corpus', 'make_corpus_cli', 'decode_audio', 'read_audiofolder',
+           'load_speech_dataset', 'mel_filters', 'log_mel', 'random_band_mask', 'SpecAugment', 'SilentAudioWarning',
+           'check_audio', 'label_length', 'check_text', 'BadInputError', 'SkippedInputWarning', 'check_dataset']
 
 # %% ../nbs/02b_data.ipynb #0d6e0810
 import argparse, csv, ctypes, io, json, logging, math, os, random, re, shutil, threading, warnings
@@ -334,6 +334,8 @@ def decode_audio(audio:dict)->dict:
     "`{'bytes', 'path'}` (either may be None) -> `{'array': float32 mono at 16 kHz, 'sampling_rate': 16000}`."
     from datasets.utils.file_utils import xopen
     data, path = audio.get("bytes"), audio.get("path")
+    if data is None and path is not None and os.path.exists(path) and os.path.getsize(path) == 0:
+        raise ValueError(f"audio file {path!r} is empty (0 bytes); record or copy it again, or drop it")
     try:
         if data is not None: samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
         elif path is not None and os.path.exists(path): samples, rate = sf.read(path, dtype="float32", always_2d=True)
@@ -394,8 +396,8 @@ def load_speech_dataset(path_or_name, # local audiofolder, save_to_disk folder, 
     found = list(ds.column_names or ds.features or [])
     missing = [c for c in (audio_column, text_column) if c not in found]
     if missing:
-        raise ValueError(f"{path_or_name} ({split}) has no column {missing}; its columns are {found}: "
-                         "pass audio_column=... and text_column=... naming them")
+        raise ValueError(f"{path_or_name} ({split}) has no column {missing}; its columns are {found}: pass "
+                         "audio_column=... and text_column=... naming them (--audio-column, --text-column in a shell)")
     ds = ds.cast_column(audio_column, Audio(decode=False)).select_columns([audio_column, text_column])
     if streaming and isinstance(ds, Dataset): ds = ds.to_iterable_dataset()
     if isinstance(ds, IterableDataset):  # subtle: a streamed rename_columns would encode Audio (torchcodec): rename in the map
@@ -458,37 +460,97 @@ class SpecAugment(torch.nn.Module):
 # %% ../nbs/02b_data.ipynb #f3fdc2e4
 class SilentAudioWarning(UserWarning): "An audio clip with only zero samples."
 
+MIN_SAMPLES = N_FFT  # the shortest clip: one 25 ms analysis window
+
 def check_audio(array, # 1-D samples
                 sampling_rate:int, # Hz; must be 16000
                 max_seconds:float=None, # the model's context; None: no limit
                 name="audio"): # names the clip in messages (e.g. its file)
     "Raise a ValueError naming what is wrong with an audio clip (warn when it is silent); return it as float32."
     if sampling_rate is None:
-        raise ValueError(f"{name}: unknown sample rate; give sampling_rate (16000), or load it with load_speech_dataset, which resamples")
+        raise ValueError(f"{name}: unknown sample rate; give sampling_rate (16000), or load it with load_speech_dataset, "
+                         "which resamples")
     if sampling_rate != SAMPLE_RATE:
         raise ValueError(f"{name}: sample rate is {sampling_rate} Hz, the model needs {SAMPLE_RATE}; resample it "
                          "(echo_nb.data.resample) or load it with load_speech_dataset")
     x = np.asarray(array, dtype=np.float32)
     if x.ndim != 1: raise ValueError(f"{name}: audio must be 1-D mono, got shape {x.shape}; average the channels")
     if x.size == 0: raise ValueError(f"{name}: empty audio (0 samples); drop this example")
+    if x.size < MIN_SAMPLES:
+        raise ValueError(f"{name}: {x.size} samples ({x.size / SAMPLE_RATE * 1000:.1f} ms) is shorter than one "
+                         f"{MIN_SAMPLES / SAMPLE_RATE * 1000:.0f} ms window; drop this example")
     if bad := int((~np.isfinite(x)).sum()): raise ValueError(f"{name}: {bad} NaN or inf samples; fix or drop this clip")
     seconds = x.size / SAMPLE_RATE
     if max_seconds is not None and seconds > max_seconds:
-        raise ValueError(f"{name}: {seconds:.2f} s long, the model's context is {max_seconds:.2f} s; cut the audio or use a model with more positions")
-    if not x.any(): warnings.warn(f"{name}: silent audio (all {x.size} samples are zero); is the file or microphone right?", SilentAudioWarning)
+        raise ValueError(f"{name}: {seconds:.2f} s long, the model's context is {max_seconds:.2f} s; cut the audio "
+                         "or use a model with more positions (--max-source-positions)")
+    if not x.any():
+        warnings.warn(f"{name}: silent audio (all {x.size} samples are zero); is the file or microphone right?",
+                      SilentAudioWarning)
     return x
 
 # %% ../nbs/02b_data.ipynb #18d9a052
+def label_length(tokenizer, text:str)->int:
+    "Tokens of `text` as a label sequence: its tokens without special tokens, plus the closing eos."
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1
+
 def check_text(text, # a transcript
-               tokenizer=None, # with `max_tokens`: check the tokenised length
-               max_tokens:int=None, # the decoder's context (max_target_positions), special tokens included
+               tokenizer=None, # with `max_tokens`: check the label length
+               max_tokens:int=None, # longest label sequence (`label_length`) the decoder can learn and generate
                name="text")->str:
     "Raise a ValueError when a transcript is not a string, is empty, or tokenises past the decoder's context."
     if not isinstance(text, str): raise ValueError(f"{name}: transcript must be a string, got {type(text).__name__}")
     if not text.strip(): raise ValueError(f"{name}: empty transcript; every training example needs text, drop this one")
-    if tokenizer is not None and max_tokens is not None:
-        n = len(tokenizer(text)["input_ids"])
-        if n > max_tokens:
-            raise ValueError(f"{name}: {n} tokens after tokenising, the decoder's context is {max_tokens}; "
-                             "shorten the text or use a model with more max_target_positions")
+    if tokenizer is not None and max_tokens is not None and (n := label_length(tokenizer, text)) > max_tokens:
+        raise ValueError(f"{name}: {n} tokens after tokenising (eos included), the decoder takes {max_tokens}; "
+                         "shorten the text or use a model with more positions (--max-target-positions)")
     return text
+
+# %% ../nbs/02b_data.ipynb #d09572a8
+class BadInputError(ValueError): "A dataset row the models must not see."
+class SkippedInputWarning(UserWarning): "Rows with bad input were left out (`skip_bad=True`)."
+
+def _decode_audio_column(batch:dict)->dict:
+    return {**batch, "audio": [decode_audio(a) for a in batch["audio"]]} if "audio" in batch else batch
+
+def _row_name(split:str, index:int, audio)->str:
+    path = audio.get("path") if isinstance(audio, dict) else None
+    return f"{split} split, row {index}" + (f" ({Path(path).name})" if path else "")
+
+def _first(problems:list, n=3)->str:
+    return "; ".join(problems[:n]) + (f"; and {len(problems) - n} more" if len(problems) > n else "")
+
+def _check_row(row:dict, name:str, max_seconds, tokenizer, max_label_tokens)->tuple:
+    "(samples, silent) of one raw row after `check_audio` and `check_text`; a ValueError names the problem."
+    try: audio = decode_audio(row["audio"])
+    except ValueError as e: raise ValueError(f"{name}: {e}") from e
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SilentAudioWarning)
+        x = check_audio(audio["array"], audio["sampling_rate"], max_seconds, name)
+    check_text(row["text"], tokenizer, max_label_tokens, name)
+    return len(x), any(issubclass(w.category, SilentAudioWarning) for w in caught)
+
+def check_dataset(dataset, # from `load_speech_dataset` (not streamed): items {audio, text}
+                  split="train", # names the split in messages
+                  max_seconds:float=None, # the model's audio context in seconds; None: no limit
+                  tokenizer=None, max_label_tokens:int=None, # with both: the decoder's limit (see `check_text`)
+                  skip_bad=False, # leave bad rows out with one warning instead of raising
+                 )->"datasets.Dataset":
+    "The good rows of a split, each decoded and checked once, with a `length` column (samples at 16 kHz)."
+    raw, bad, silent, keep, lengths = dataset.with_format(None), [], [], [], []  # subtle: undecoded {bytes, path}
+    for i, row in enumerate(raw):
+        name = _row_name(split, i, row["audio"])
+        try: n, quiet = _check_row(row, name, max_seconds, tokenizer, max_label_tokens)
+        except ValueError as e: bad.append(str(e)); continue
+        keep.append(i); lengths.append(n)
+        if quiet: silent.append(name)
+    if bad and not skip_bad:
+        more = f" {len(bad) - 1} more rows of the {split} split have problems too." if len(bad) > 1 else ""
+        raise BadInputError(f"{bad[0]}.{more} Fix or remove the bad rows, or leave them out with --skip-bad-input "
+                            "(skip_bad_input=True in Python).")
+    if not keep: raise BadInputError(f"the {split} split has no usable rows ({len(raw)} in all): {_first(bad)}")
+    if bad: warnings.warn(f"{split} split: left out {len(bad)} of {len(raw)} rows with bad input: {_first(bad)}",
+                          SkippedInputWarning)
+    if silent: warnings.warn(f"{split} split: {len(silent)} silent clips (every sample zero), kept: {_first(silent)}",
+                             SilentAudioWarning)
+    return (raw.select(keep) if bad else raw).add_column("length", lengths).with_transform(_decode_audio_column)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #4ee0752f
 from __future__ import annotations
-import argparse, json, re, time
+import argparse, json, os, re, sys, time, warnings
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,23 +17,30 @@ from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_group
 from transformers.trainer_utils import get_last_checkpoint
 
 from .attention import Controller, probe
-from .data import decode_audio, load_speech_dataset, load_tokenizer, log_mel
+from .data import (SilentAudioWarning, SpecAugment, check_audio, check_dataset, check_text, decode_audio,
+                          label_length, load_speech_dataset, load_tokenizer, log_mel)
 from .model import EchoConfig, EchoForConditionalGeneration, seq2seq_loss
 
 # %% auto #0
-__all__ = ['SAMPLING_RATE', 'HOP', 'FRAMES_PER_SECOND', 'normalise_text', 'SIZES', 'MODEL_CLASSES', 'MODEL_TYPES',
-           'count_parameters', 'whisper_config', 'matching_layers', 'whisper_baseline', 'SpeechCollator', 'cer_text',
-           'decoded_error_rates', 'teacher_forced_scores', 'decode_ids', 'compute_metrics', 'named_controllers',
-           'AdaptationCallback', 'SeededLengthSampler', 'SpeechTrainer', 'training_arguments', 'limit_generation',
-           'generate_ids', 'StepTimer', 'build_trainer', 'with_lengths', 'echo_fields', 'echo_config', 'build_model',
-           'load_splits', 'data_limits', 'find_tokenizer', 'checkpoint_type', 'resume_checkpoint', 'train',
-           'run_summary', 'load_checkpoint', 'transcribe', 'evaluate_checkpoint', 'parse_overrides', 'train_parser',
-           'train_cli', 'eval_parser', 'eval_cli', 'transcribe_parser', 'transcribe_cli']
+__all__ = ['SAMPLING_RATE', 'HOP', 'FRAMES_PER_SECOND', 'normalise_text', 'SIZES', 'MODEL_CLASSES', 'MODEL_TYPES', 'MAX_SECONDS',
+           'MAX_LABEL_TOKENS', 'context_seconds', 'count_parameters', 'whisper_config', 'matching_layers',
+           'whisper_baseline', 'SpeechCollator', 'cer_text', 'decoded_error_rates', 'teacher_forced_scores',
+           'decode_ids', 'compute_metrics', 'named_controllers', 'AdaptationCallback', 'SeededLengthSampler',
+           'SpeechTrainer', 'training_arguments', 'limit_generation', 'generate_ids', 'StepTimer', 'NonFiniteLossError',
+           'StopOnNonFinite', 'build_trainer', 'echo_fields', 'echo_config', 'build_model', 'input_limits',
+           'load_splits', 'data_limits', 'find_tokenizer', 'checkpoint_type', 'check_checkpoint', 'load_model',
+           'resume_checkpoint', 'train', 'run_summary', 'load_checkpoint', 'transcribe', 'transcribe_files',
+           'evaluate_checkpoint', 'parse_overrides', 'train_parser', 'train_cli', 'eval_parser', 'eval_cli',
+           'transcribe_parser', 'transcribe_cli']
 
 # %% ../nbs/03_train.ipynb #51f3370d
 SAMPLING_RATE = 16_000  # Hz: Whisper's rate, and every loader's output
 HOP = 160               # samples per log-mel frame (10 ms)
 FRAMES_PER_SECOND = SAMPLING_RATE // HOP
+
+def context_seconds(frames:int) -> float:
+    "The longest audio, in seconds, whose log-mel has at most `frames` frames (a last partial hop is dropped)."
+    return (frames * HOP + HOP - 1) / SAMPLING_RATE
 
 # %% ../nbs/03_train.ipynb #adbff7c0
 def count_parameters(model:torch.nn.Module) -> int:
@@ -105,7 +112,8 @@ class SpeechCollator:
         c = model.config
         limit, whisper = 2 * c.max_source_positions, c.model_type == "whisper"
         fixed = whisper or getattr(c, "encoder_positions", "none") != "none"  # subtle: only a position table ends
-        return cls(tokenizer, c.num_mel_bins, limit if whisper else None, limit if fixed else None, c.max_target_positions)
+        labels = c.max_target_positions - 1  # subtle: the start token takes a position; generate emits the rest
+        return cls(tokenizer, c.num_mel_bins, limit if whisper else None, limit if fixed else None, labels)
 
     def features(self, arrays:list) -> dict:
         "Log-mel features of 16 kHz 1-D float arrays, padded with silence as the model expects."
@@ -133,10 +141,15 @@ class SpeechCollator:
         return out
 
     def __call__(self, items:list[dict]) -> dict:
-        rates = {it["audio"]["sampling_rate"] for it in items}
-        if rates != {SAMPLING_RATE}:
-            raise ValueError(f"Audio at {sorted(rates)} Hz: load it with echo_nb.data.load_speech_dataset (16 kHz).")
-        return {**self.features([it["audio"]["array"] for it in items]), "labels": self.labels([it["text"] for it in items])}
+        "Model inputs of a batch, each item through `check_audio` and `check_text` first (the last guard)."
+        seconds = context_seconds(self.max_frames) if self.max_frames else None
+        names = [f"batch item {i} ({str(it.get('text'))[:40]!r})" for i, it in enumerate(items)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SilentAudioWarning)  # subtle: check_dataset warned once for the whole split
+            arrays = [check_audio(it["audio"]["array"], it["audio"]["sampling_rate"], seconds, n)
+                      for it, n in zip(items, names)]
+        texts = [check_text(it["text"], name=n) for it, n in zip(items, names)]
+        return {**self.features(arrays), "labels": self.labels(texts)}
 
 # %% ../nbs/03_train.ipynb #cd81eba2
 normalise_text = EnglishTextNormalizer({})  # Whisper's English normaliser without the hub's spelling table
@@ -223,6 +236,7 @@ class SeededLengthSampler(LengthGroupedSampler):
 # %% ../nbs/03_train.ipynb #47457e0c
 class SpeechTrainer(Seq2SeqTrainer):
     "`Seq2SeqTrainer` with a seeded length-grouped order, one loss for both models, decoded + teacher-forced predictions."
+    spec_augment = None  # a `SpecAugment` applied to the training features of either model, or None
     def _get_train_sampler(self, train_dataset=None):
         ds = self.train_dataset if train_dataset is None else train_dataset
         seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
@@ -257,6 +271,13 @@ class SpeechTrainer(Seq2SeqTrainer):
         def loss_fn():
             with self.compute_loss_context_manager(): return model(**inputs).loss
         probe(model, list(model.controllers()), loss_fn, at=self.state.global_step + 1)
+
+    def _prepare_inputs(self, inputs):
+        "Inputs on the device; in training, with `self.spec_augment` (if set) masking the features."
+        inputs = super()._prepare_inputs(inputs)
+        if self.spec_augment is not None and self.model.training and torch.is_grad_enabled():
+            inputs = {**inputs, "input_features": self.spec_augment(inputs["input_features"])}
+        return inputs
 
 # %% ../nbs/03_train.ipynb #a3d517f2
 def training_arguments(output_dir:str, # checkpoints and logs go here
@@ -309,31 +330,39 @@ class StepTimer(TrainerCallback):
     @property
     def seconds_per_step(self) -> float: return self.seconds / self.steps if self.steps else float("nan")
 
+# %% ../nbs/03_train.ipynb #19fff5a2
+class NonFiniteLossError(RuntimeError): "A training step's loss or gradients were NaN or inf: the run stopped."
+
+class StopOnNonFinite(TrainerCallback):
+    "Stops training, before the optimiser applies it, at the first step whose gradients are NaN or inf."
+    def on_pre_optimizer_step(self, args, state, control, model=None, **kwargs):
+        if args.fp16: return  # subtle: fp16's loss scaler expects inf gradients now and then, and skips those steps
+        grads = [p.grad for p in model.parameters() if p.grad is not None]
+        if not grads or torch.isfinite(torch.nn.utils.get_total_norm(grads)): return
+        last = get_last_checkpoint(args.output_dir) if args.output_dir and os.path.isdir(args.output_dir) else None
+        raise NonFiniteLossError(
+            f"Training stopped at step {state.global_step + 1}: its loss or gradients are NaN or inf, and its update "
+            f"was not applied. The last good checkpoint is {last or 'none (none was saved yet)'}. Check the data, or "
+            "lower --lr or raise --warmup-steps, then continue with --resume.")
+
 # %% ../nbs/03_train.ipynb #08488d6b
 def build_trainer(model, # Echo or Whisper
                   tokenizer, # the tokenizer both models share
                   args:Seq2SeqTrainingArguments, # from `training_arguments`
                   train_dataset=None, # items {audio, text, length}
                   eval_dataset=None, # items {audio, text}
+                  spec_augment:bool=False, # mask the training features with `SpecAugment` (never in eval or decoding)
                  ) -> SpeechTrainer:
-    "A `SpeechTrainer` for `model` with its collator, decoded metrics and the adaptation callback (first in line)."
+    "A `SpeechTrainer` for `model`: its collator, decoded metrics, the adaptation callback (first) and `StopOnNonFinite`."
     limit_generation(model)
     trainer = SpeechTrainer(model=model, args=args, train_dataset=train_dataset, eval_dataset=eval_dataset,
                             data_collator=SpeechCollator.for_model(model, tokenizer), processing_class=tokenizer,
                             compute_metrics=partial(compute_metrics, tokenizer=tokenizer))
+    trainer.spec_augment = SpecAugment() if spec_augment else None
     trainer.callback_handler.callbacks.insert(0, AdaptationCallback())
     trainer.add_callback(StepTimer())
+    trainer.add_callback(StopOnNonFinite())
     return trainer
-
-# %% ../nbs/03_train.ipynb #bf9129dd
-def _decode_audio_column(batch:dict) -> dict:
-    return {**batch, "audio": [decode_audio(a) for a in batch["audio"]]} if "audio" in batch else batch
-
-def with_lengths(dataset):
-    "A dataset from `load_speech_dataset` with a `length` column (samples at 16 kHz) for the length-grouped sampler."
-    raw = dataset.with_format(None)  # undecoded audio: {bytes, path}
-    lengths = [len(decode_audio(row["audio"])["array"]) for row in raw.select_columns(["audio"])]
-    return raw.add_column("length", lengths).with_transform(_decode_audio_column)
 
 # %% ../nbs/03_train.ipynb #eacf8688
 SIZES = {  # width, heads, encoder layers, decoder layers
@@ -378,24 +407,42 @@ def build_model(model_type:str, # "echo" or "whisper"
     return EchoForConditionalGeneration(config) if model_type == "echo" else whisper_baseline(config, equal)
 
 # %% ../nbs/03_train.ipynb #02eaffcb
+MAX_SECONDS, MAX_LABEL_TOKENS = 30.0, 447  # a fresh model's largest input and label sequence: Whisper's 30 s, 448 positions
+
+def input_limits(model=None, # a built model: the limits of its collator; None: a fresh model's
+                 tokenizer=None, # the model's tokenizer
+                 overrides:dict|None=None, # a fresh model's `EchoConfig` fields (max_source/target_positions)
+                ) -> tuple[float|None, int]:
+    "(longest audio in seconds, None for no limit; longest label sequence with eos) that a model takes."
+    if model is not None:
+        collate = SpeechCollator.for_model(model, tokenizer)
+        return context_seconds(collate.max_frames) if collate.max_frames else None, collate.max_label_tokens
+    sources, targets = ((overrides or {}).get(k) for k in ("max_source_positions", "max_target_positions"))
+    return (MAX_SECONDS if sources is None else context_seconds(2 * sources),
+            MAX_LABEL_TOKENS if targets is None else targets - 1)
+
 def load_splits(data:str, # local folder or hub dataset name
                 splits:list, # split names to load
                 config:str|None=None, # hub dataset config (e.g. "clean")
                 audio_column:str="audio", text_column:str="text", # the source's column names
                 max_items:int|None=None, # keep only the first this many of each split (None: all)
+                tokenizer=None, # checks each transcript's label length against `limits`
+                limits:tuple|None=None, # (seconds, label tokens) from `input_limits`; None: no length limits
+                skip_bad:bool=False, # leave bad rows out with one warning instead of raising (see `check_dataset`)
                ) -> list:
-    "Each split as a dataset of `{audio, text, length}` items."
+    "Each split as a dataset of `{audio, text, length}` items, every row decoded and checked once (`check_dataset`)."
+    seconds, labels = limits or (None, None)
     out = []
     for split in splits:
         ds = load_speech_dataset(data, config=config, split=split, audio_column=audio_column, text_column=text_column)
         if max_items is not None: ds = ds.with_format(None).select(range(min(max_items, len(ds))))
-        out.append(with_lengths(ds))
+        out.append(check_dataset(ds, split, seconds, tokenizer, labels, skip_bad))
     return out
 
 def data_limits(datasets:list, tokenizer) -> tuple[int, int]:
     "(window: the longest utterance in frames, rounded up to even; longest label sequence with eos) over `datasets`."
     frames = max(max(ds["length"]) for ds in datasets) // HOP
-    labels = max(len(tokenizer(t, add_special_tokens=False).input_ids) + 1 for ds in datasets for t in ds["text"])
+    labels = max(label_length(tokenizer, t) for ds in datasets for t in ds["text"])
     return frames + frames % 2, labels
 
 def find_tokenizer(data:str, tokenizer:str|None=None):
@@ -411,16 +458,80 @@ def checkpoint_type(path) -> str:
     "The `model_type` ('echo' or 'whisper') in a checkpoint's config.json."
     cfg = Path(path) / "config.json"
     if not cfg.is_file(): raise ValueError(f"{path} is not a checkpoint: it has no config.json.")
-    return json.loads(cfg.read_text())["model_type"]
+    try: model_type = json.loads(cfg.read_text())["model_type"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{cfg} is corrupt ({e!r}): copy it again, or use another checkpoint.") from e
+    if model_type not in MODEL_TYPES:
+        raise ValueError(f"{cfg} describes a {model_type!r} model, not echo or whisper: use a folder echo-train wrote.")
+    return model_type
+
+def _saved_shapes(path:Path) -> dict:
+    "Tensor name -> shape from the header of each `model.safetensors` shard in `path`; a ValueError if cut short."
+    index = path / "model.safetensors.index.json"
+    shards = ["model.safetensors"]
+    if index.is_file(): shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    shapes = {}
+    for shard in (path / s for s in shards):
+        if not shard.is_file():
+            raise ValueError(f"{path} has no {shard.name}: its save did not finish, or the folder was copied in part; "
+                             "use another checkpoint-N.")
+        size, problem = shard.stat().st_size, None
+        with open(shard, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            try: header = json.loads(f.read(n)) if 8 + n <= size else None
+            except ValueError: header = None
+        if header is None: problem = "its header is cut short or unreadable"
+        else:
+            end = 8 + n + max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+            if end != size: problem = f"{size} bytes where its header says {end}"
+        if problem: raise ValueError(f"{shard} is corrupt ({problem}): it was cut short while saving or copying; "
+                                     "copy it again or use another checkpoint-N.")
+        shapes.update({k: tuple(t["shape"]) for k, t in header.items() if k != "__metadata__"})
+    return shapes
+
+def check_checkpoint(path, resume:bool=False) -> str:
+    "The model type of a saved model folder, after checking its config, weights and (to resume) trainer state."
+    model_type, path = checkpoint_type(path), Path(path)
+    _saved_shapes(path)
+    missing = [f for f in ("trainer_state.json", "optimizer.pt", "scheduler.pt") if resume and not (path / f).is_file()]
+    if missing: raise ValueError(f"{path} cannot be resumed: it has no {', '.join(missing)} (its save did not finish); "
+                                 "resume from an earlier checkpoint-N.")
+    return model_type
+
+def load_model(path):
+    "The model saved in `path` (its class from config.json), refusing weights that do not fit that config."
+    model_type, path = check_checkpoint(path), Path(path)
+    cls = MODEL_CLASSES[model_type]
+    with torch.device("meta"): expected = cls(cls.config_class.from_pretrained(str(path)))
+    want, saved = {k: tuple(v.shape) for k, v in expected.state_dict().items()}, _saved_shapes(path)
+    tied = set(getattr(expected, "all_tied_weights_keys", None) or {})
+    wrong = {"missing": sorted(set(want) - set(saved) - tied), "unexpected": sorted(set(saved) - set(want)),
+             "of another shape": sorted(k for k in set(want) & set(saved) if want[k] != saved[k])}
+    if any(wrong.values()):
+        found = ", ".join(f"{len(v)} {k} (e.g. {v[0]})" for k, v in wrong.items() if v)
+        raise ValueError(f"The weights in {path} do not fit its config.json (a {model_type} model): {found}. The "
+                         "folder mixes two models' files: put back the config.json saved with these weights, or use "
+                         "another checkpoint.")
+    return cls.from_pretrained(str(path))
 
 def resume_checkpoint(output_dir, resume, model_type:str) -> str:
-    "The checkpoint to resume from (`resume` a path, or True for the last in `output_dir`), checked against `model_type`."
-    if resume is not True: path = str(resume)
-    else: path = get_last_checkpoint(str(output_dir)) if Path(output_dir).is_dir() else None
-    if path is None: raise ValueError(f"Nothing to resume: {output_dir} has no checkpoint-N folder. Drop --resume.")
-    if checkpoint_type(path) != model_type:
-        raise ValueError(f"{path} is a {checkpoint_type(path)} checkpoint, not {model_type}: resume it with --model {checkpoint_type(path)}.")
-    return path
+    "The checkpoint to resume from (`resume` a path, or True: the newest whole one in `output_dir`), of `model_type`."
+    if resume is True:
+        folders = [p for p in Path(output_dir).glob("checkpoint-*")
+                   if p.is_dir() and re.fullmatch(r"checkpoint-\d+", p.name)]
+        if not folders: raise ValueError(f"Nothing to resume: {output_dir} has no checkpoint-N folder. Drop --resume.")
+        broken = []
+        for path in sorted(folders, key=lambda p: -int(p.name.split("-")[1])):
+            try: found = check_checkpoint(path, resume=True)
+            except ValueError as e: broken.append(str(e))
+            else: break
+        else: raise ValueError(f"No checkpoint in {output_dir} can be resumed; the newest: {broken[0]}")
+        if broken:
+            warnings.warn(f"Resuming from {path}, the newest whole checkpoint; skipped {len(broken)}: {broken[0]}")
+    else: path, found = Path(resume), check_checkpoint(resume, resume=True)
+    if found != model_type:
+        raise ValueError(f"{path} is a {found} checkpoint, not {model_type}: resume it with --model {found}.")
+    return str(path)
 
 # %% ../nbs/03_train.ipynb #6f954659
 def train(model_type:str="echo", # "echo" or "whisper"
@@ -439,22 +550,25 @@ def train(model_type:str="echo", # "echo" or "whisper"
           bf16:bool=False, # bf16 autocast for both models
           overrides:dict|None=None, # `EchoConfig` fields to change
           progress:TrainerCallback|None=None, # replaces the Trainer's printed log dicts (e.g. a labelled progress line)
+          skip_bad_input:bool=False, # leave out dataset rows with bad input (one warning) instead of stopping
+          spec_augment:bool=False, # SpecAugment on the training features, for either model
           **kwargs, # other `Seq2SeqTrainingArguments` fields
          ) -> SpeechTrainer:
     "Train Echo or the Whisper baseline on a speech dataset and save the final model in `output_dir`."
     if model_type not in MODEL_TYPES: raise ValueError(f"Unknown model {model_type!r}: choose 'echo' or 'whisper'.")
     tok = find_tokenizer(data, tokenizer)
-    train_ds, = load_splits(data, [split], config, audio_column, text_column)
-    eval_ds, = load_splits(data, [eval_split], config, audio_column, text_column, max_eval)
-    extra = load_splits(data, limit_splits or [], config, audio_column, text_column)
     checkpoint = resume_checkpoint(output_dir, resume, model_type) if resume else None
+    model = load_model(checkpoint) if checkpoint else None
+    limits = input_limits(model, tok) if checkpoint else input_limits(overrides=overrides)
+    load = partial(load_splits, data, config=config, audio_column=audio_column, text_column=text_column, tokenizer=tok,
+                   limits=limits, skip_bad=skip_bad_input)
+    (train_ds,), (eval_ds,), extra = load([split]), load([eval_split], max_items=max_eval), load(limit_splits or [])
     set_seed(seed)
-    if checkpoint: model = MODEL_CLASSES[model_type](MODEL_CLASSES[model_type].config_class.from_pretrained(checkpoint))
-    else:
+    if not checkpoint:
         window, labels = data_limits([train_ds, eval_ds, *extra], tok)
         model = build_model(model_type, echo_config(size, tok, window, labels, **(overrides or {})), equal)
     args = training_arguments(output_dir, max_steps, batch_size, lr, warmup_steps, seed, eval_steps, logging_steps, bf16, **kwargs)
-    trainer = build_trainer(model, tok, args, train_ds, eval_ds)
+    trainer = build_trainer(model, tok, args, train_ds, eval_ds, spec_augment)
     if progress is not None:
         for default in (PrinterCallback, ProgressCallback): trainer.remove_callback(default)
         trainer.add_callback(progress)
@@ -480,13 +594,12 @@ def run_summary(trainer:SpeechTrainer) -> dict:
 # %% ../nbs/03_train.ipynb #3fdd1148
 def load_checkpoint(path) -> tuple:
     "(model in eval mode, tokenizer) from a folder `echo-train` wrote, or a `checkpoint-N` in it."
-    model = limit_generation(MODEL_CLASSES[checkpoint_type(path)].from_pretrained(str(path)).eval())
+    model = limit_generation(load_model(path).eval())
     if torch.cuda.is_available(): model = model.cuda()
     return model, load_tokenizer(str(path))
 
-def transcribe(model, tokenizer, arrays:list, # 16 kHz 1-D float arrays
-               batch_size:int=8, num_beams:int=1) -> list[str]:
-    "Transcripts of `arrays` by `generate`, in their order (batched by length)."
+def _generate(model, tokenizer, arrays:list, batch_size:int, num_beams:int) -> list[str]:
+    "Transcripts of checked 16 kHz arrays by `generate`, in their order (batched by length)."
     collate, order, out = SpeechCollator.for_model(model, tokenizer), np.argsort([len(a) for a in arrays]), {}
     for i in range(0, len(order), batch_size):
         rows = order[i:i + batch_size]
@@ -495,16 +608,40 @@ def transcribe(model, tokenizer, arrays:list, # 16 kHz 1-D float arrays
         out.update(zip(rows.tolist(), tokenizer.batch_decode(ids, skip_special_tokens=True)))
     return [out[i].strip() for i in range(len(arrays))]
 
+def transcribe(model, tokenizer, arrays:list, # 16 kHz 1-D float arrays
+               batch_size:int=8, num_beams:int=1,
+               names:list|None=None) -> list[str]: # names of the arrays in error messages (default: "audio i")
+    "Transcripts of `arrays` by `generate`, in their order; each is checked by `check_audio` first."
+    seconds = input_limits(model, tokenizer)[0]
+    names = names or [f"audio {i}" for i in range(len(arrays))]
+    return _generate(model, tokenizer, [check_audio(a, SAMPLING_RATE, seconds, n) for a, n in zip(arrays, names)],
+                     batch_size, num_beams)
+
+def transcribe_files(model, tokenizer, paths:list, # audio files: wav, flac, ogg, any rate, mono or stereo
+                     batch_size:int=8, num_beams:int=1) -> tuple[list, list]:
+    "(transcript of each file, None where it failed; the problems): one bad file does not stop the others."
+    seconds, arrays, problems = input_limits(model, tokenizer)[0], {}, []
+    for i, path in enumerate(paths):
+        try: arrays[i] = check_audio(decode_audio({"path": str(path), "bytes": None})["array"], SAMPLING_RATE, seconds,
+                                     str(path))
+        except ValueError as e: problems.append(str(e))
+    texts = _generate(model, tokenizer, list(arrays.values()), batch_size, num_beams) if arrays else []
+    texts = dict(zip(arrays, texts))
+    return [texts.get(i) for i in range(len(paths))], problems
+
 # %% ../nbs/03_train.ipynb #78566652
 def evaluate_checkpoint(path, # model folder or checkpoint-N
                         data:str, split:str="test", config:str|None=None, # dataset, split, hub config
                         audio_column:str="audio", text_column:str="text",
-                        batch_size:int=8, num_beams:int=1, max_items:int|None=None) -> dict:
+                        batch_size:int=8, num_beams:int=1, max_items:int|None=None,
+                        skip_bad_input:bool=False, # leave out rows with bad input (one warning) instead of stopping
+                       ) -> dict:
     "Decoded WER and CER (%) of a saved model on a split, with the utterance count and seconds of audio."
     model, tok = load_checkpoint(path)
-    (ds,) = load_splits(data, [split], config, audio_column, text_column, max_items)
+    (ds,) = load_splits(data, [split], config, audio_column, text_column, max_items, tok, input_limits(model, tok),
+                        skip_bad_input)
     start = time.perf_counter()
-    hyps = transcribe(model, tok, [a["array"] for a in ds["audio"]], batch_size, num_beams)
+    hyps = _generate(model, tok, [a["array"] for a in ds["audio"]], batch_size, num_beams)  # checked by load_splits
     return {**decoded_error_rates(hyps, ds["text"]), "utterances": len(ds),
             "audio_seconds": round(sum(ds["length"]) / SAMPLING_RATE, 2), "decode_seconds": round(time.perf_counter() - start, 2)}
 
@@ -563,7 +700,11 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--equal", choices=["layers", "params"], default="layers", help="Whisper baseline depth: Echo's layer counts or its parameter count")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast for both models (GPU)")
     p.add_argument("--resume", nargs="?", const=True, default=False, metavar="CHECKPOINT",
-                   help="continue from the last checkpoint in --output-dir, or from CHECKPOINT")
+                   help="continue from the newest whole checkpoint in --output-dir, or from CHECKPOINT")
+    p.add_argument("--skip-bad-input", action="store_true",
+                   help="leave out dataset rows with bad input (one warning counts them) instead of stopping")
+    p.add_argument("--spec-augment", action="store_true",
+                   help="SpecAugment frequency and time masks on the training features, either model (default: off)")
     return p
 
 def train_cli(argv=None):
@@ -574,8 +715,10 @@ def train_cli(argv=None):
         trainer = train(args.model, args.data, args.output_dir, args.size, args.max_steps, args.batch_size, args.lr,
                         args.warmup_steps, args.seed, args.eval_steps, args.logging_steps, args.resume, args.config,
                         args.split, args.eval_split, args.audio_column, args.text_column, args.tokenizer, args.equal,
-                        args.max_eval, bf16=args.bf16, overrides=parse_overrides(rest))
+                        args.max_eval, bf16=args.bf16, overrides=parse_overrides(rest),
+                        skip_bad_input=args.skip_bad_input, spec_augment=args.spec_augment)
     except ValueError as e: _fail(parser, e)
+    except NonFiniteLossError as e: parser.exit(1, f"{parser.prog}: error: {e}\n")
     if trainer.is_world_process_zero(): print(json.dumps(run_summary(trainer)))
 
 # %% ../nbs/03_train.ipynb #50a3da03
@@ -591,6 +734,8 @@ def eval_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=8, help="utterances decoded together (default: 8)")
     p.add_argument("--num-beams", type=int, default=1, help="beam width; 1 is greedy (default: 1)")
     p.add_argument("--max-utterances", type=int, help="score only the first N utterances")
+    p.add_argument("--skip-bad-input", action="store_true",
+                   help="leave out rows with bad input (one warning counts them) instead of stopping")
     return p
 
 def eval_cli(argv=None):
@@ -598,14 +743,14 @@ def eval_cli(argv=None):
     parser = eval_parser()
     a = parser.parse_args(argv)
     try: result = evaluate_checkpoint(a.checkpoint, a.data, a.split, a.config, a.audio_column, a.text_column,
-                                      a.batch_size, a.num_beams, a.max_utterances)
-    except ValueError as e: _fail(parser, e)
+                                      a.batch_size, a.num_beams, a.max_utterances, a.skip_bad_input)
+    except (ValueError, OSError) as e: _fail(parser, e)
     print(json.dumps(result))
 
 # %% ../nbs/03_train.ipynb #5c1f0942
 def transcribe_parser() -> argparse.ArgumentParser:
     "Options of `echo-transcribe`."
-    p = argparse.ArgumentParser(prog="echo-transcribe", description="Transcribe audio files (wav/flac/ogg, any sample rate, mono or stereo) with a model saved by echo-train; prints one transcript per file, in order.")
+    p = argparse.ArgumentParser(prog="echo-transcribe", description="Transcribe audio files (wav/flac/ogg, any sample rate, mono or stereo) with a model saved by echo-train; prints one transcript per file, in order; a file that cannot be used gets an empty line, a message on stderr and exit status 1.")
     p.add_argument("checkpoint", help="folder written by echo-train, or a checkpoint-N inside it")
     p.add_argument("audio", nargs="+", help="audio files")
     p.add_argument("--num-beams", type=int, default=1, help="beam width; 1 is greedy (default: 1)")
@@ -613,11 +758,12 @@ def transcribe_parser() -> argparse.ArgumentParser:
     return p
 
 def transcribe_cli(argv=None):
-    "Console script `echo-transcribe`."
+    "Console script `echo-transcribe`: a bad file gets an empty line and a message on stderr, and exit status 1."
     parser = transcribe_parser()
     a = parser.parse_args(argv)
-    try:
-        model, tok = load_checkpoint(a.checkpoint)
-        texts = transcribe(model, tok, [decode_audio({"path": f, "bytes": None})["array"] for f in a.audio], a.batch_size, a.num_beams)
-    except ValueError as e: _fail(parser, e)
-    print("\n".join(texts))
+    try: model, tok = load_checkpoint(a.checkpoint)
+    except (ValueError, OSError) as e: _fail(parser, e)
+    texts, problems = transcribe_files(model, tok, a.audio, a.batch_size, a.num_beams)
+    print("\n".join("" if t is None else t for t in texts))
+    for problem in problems: sys.stderr.write(f"{parser.prog}: error: {problem}\n")
+    if problems: parser.exit(1, f"{parser.prog}: {len(problems)} of {len(a.audio)} files failed (their lines are empty)\n")
