@@ -18,10 +18,10 @@ from .givens import GivensBasis, GivensRotary, apply_rotary, rotary_frequencies
 from .train import load_checkpoint
 
 # %% auto #0
-__all__ = ['LIVE', 'DEAD', 'PANELS', 'in_colab', 'enable_widgets', 'refresh', 'explorer', 'dead_pairs', 'rotary_scores',
-           'random_basis', 'frequency_figure', 'load_model', 'learned_bases', 'frequency_explorer', 'bias_curves',
-           'moved_reach', 'bias_figure', 'bias_explorer', 'read_history', 'find_runs', 'logged_at', 'series',
-           'replay_figure', 'replay_table', 'adaptation_replay']
+__all__ = ['LIVE', 'DEAD', 'PANELS', 'in_colab', 'enable_widgets', 'refresh', 'send_state', 'ExplorerBox', 'explorer',
+           'dead_pairs', 'rotary_scores', 'random_basis', 'frequency_figure', 'load_model', 'learned_bases',
+           'frequency_explorer', 'bias_curves', 'reach_controller', 'moved_reach', 'bias_figure', 'bias_explorer',
+           'read_history', 'find_runs', 'logged_at', 'series', 'replay_figure', 'replay_table', 'adaptation_replay']
 
 # %% ../nbs/07_widgets.ipynb #f2b153f2
 def in_colab()->bool:
@@ -48,9 +48,36 @@ def refresh(widget:go.FigureWidget, # the figure on the page
             for key in ("type", "uid"): props.pop(key, None)
             old.update(props, overwrite=True)
         widget.layout.title.text = fig.layout.title.text
+    return send_state(widget)
+
+def send_state(widget:go.FigureWidget)->go.FigureWidget:
+    "Send the figure's whole state to the browser, as plotly does when it displays a FigureWidget itself."
+    # subtle: a view drawn later starts from the browser's copy of the state, which misses edits sent before plotly's
+    # script had loaded (the first figure of a session, or edits right after creation); views do not redraw on it
+    widget._widget_data, widget._widget_layout = copy.deepcopy(widget._data), copy.deepcopy(widget._layout_obj._props)
     return widget
 
-# %% ../nbs/07_widgets.ipynb #f9e65198
+# %% ../nbs/07_widgets.ipynb #f2af7d25
+class ExplorerBox(W.VBox):
+    "A VBox around a `FigureWidget` (`.figure`) that makes sure every view of the figure shows the whole figure."
+    def __init__(self, children:list, figure:go.FigureWidget):
+        super().__init__(children)
+        self.figure = figure
+        figure.observe(self._redraw_empty_view, names="_js2py_traceDeltas")
+        if hasattr(self, "on_displayed"): self.on_displayed(lambda box: send_state(box.figure))
+
+    def _repr_mimebundle_(self, **kwargs):
+        send_state(self.figure)
+        return super()._repr_mimebundle_(**kwargs)
+
+    def _redraw_empty_view(self, change):
+        "A view drawn from an empty state reports no traces: send it the traces and the layout, then the whole state."
+        if not change["new"] or change["new"].get("trace_deltas") or not self.figure.data: return
+        self.figure._send_addTraces_msg(copy.deepcopy(self.figure._data))
+        self.figure._send_relayout_msg(copy.deepcopy(self.figure._layout_obj._props))
+        send_state(self.figure)
+
+# %% ../nbs/07_widgets.ipynb #8e7f1049
 def explorer(build, # keyword arguments (one per control) -> go.Figure
              controls:dict, # name -> ipywidget whose `value` is passed to `build` under that name
              static:bool=False, # a plain go.Figure re-rendered by `ipywidgets.interactive` (no custom widgets needed)
@@ -62,16 +89,14 @@ def explorer(build, # keyword arguments (one per control) -> go.Figure
         box = W.interactive(build, {"auto_display": True}, **controls)
     else:
         figure = go.FigureWidget(build(**{k: c.value for k, c in controls.items()}))
-        controls_box = W.VBox(list(controls.values()))
-        box = W.VBox([controls_box, figure])
-        box.figure = figure
+        box = ExplorerBox([W.VBox(list(controls.values())), figure], figure)
         def update(change): refresh(figure, build(**{k: c.value for k, c in controls.items()}))
         for c in controls.values(): c.observe(update, names="value")
     box.controls = controls
-    box.add_class(name)
+    for css in (name, "echo-static" if static else "echo-live"): box.add_class(css)
     return box
 
-# %% ../nbs/07_widgets.ipynb #cbca60e4
+# %% ../nbs/07_widgets.ipynb #66a343e3
 def dead_pairs(inv_freq:Tensor, # (head_dim//2,) rotary frequencies
                frames:int, # positions in the utterance (T)
               )->Tensor: # (head_dim//2,) bool
@@ -79,7 +104,7 @@ def dead_pairs(inv_freq:Tensor, # (head_dim//2,) rotary frequencies
     if frames < 2: raise ValueError(f"an utterance needs at least 2 positions to have a distance, got frames={frames}")
     return inv_freq.double() * (frames - 1) < math.pi / 2
 
-# %% ../nbs/07_widgets.ipynb #a0e7bd15
+# %% ../nbs/07_widgets.ipynb #7ce43fc7
 def rotary_scores(q:Tensor, # (head_dim,) the query
                   k:Tensor, # (head_dim,) the key
                   inv_freq:Tensor, # (head_dim//2,) rotary frequencies
@@ -91,7 +116,7 @@ def rotary_scores(q:Tensor, # (head_dim,) the query
     q_rot = apply_rotary(q[None], torch.zeros(1), inv_freq)[0]
     return apply_rotary(k.expand(len(distances), -1), distances, inv_freq) @ q_rot
 
-# %% ../nbs/07_widgets.ipynb #61aea580
+# %% ../nbs/07_widgets.ipynb #e1a8bbc9
 def random_basis(head_dim:int, # size of the head
                  angle_scale:float, # std of the Givens angles (radians); 0 gives the identity
                  seed:int=0, # seed of the angles
@@ -102,7 +127,7 @@ def random_basis(head_dim:int, # size of the head
         basis.angles.copy_(torch.randn(basis.angles.shape, generator=g) * angle_scale)
         return basis.matrix()[0].clone()
 
-# %% ../nbs/07_widgets.ipynb #cfeb1126
+# %% ../nbs/07_widgets.ipynb #a3b2a186
 LIVE, DEAD = "#1f77b4", "#d62728"
 
 def frequency_figure(head_dim:int=64, # size of one head (even)
@@ -139,7 +164,7 @@ def frequency_figure(head_dim:int=64, # size of one head (even)
         f"base {base:.3g}: {int(dead.sum())} of {head_dim // 2} pairs turn less than a quarter turn over {frames} "
         "positions (red: position-blind here)"))
 
-# %% ../nbs/07_widgets.ipynb #f98a907b
+# %% ../nbs/07_widgets.ipynb #3ea0351a
 def load_model(model:nn.Module|str|Path)->nn.Module:
     "The model itself, or the model saved in a folder `echo-train` wrote (or a `checkpoint-N` in it)."
     return model if isinstance(model, nn.Module) else load_checkpoint(model)[0]
@@ -149,7 +174,7 @@ def learned_bases(model:nn.Module)->dict:
     return {f"{name.removeprefix('model.')} head {h}": (m, h) for name, m in model.named_modules()
             if isinstance(m, GivensRotary) and m.basis is not None for h in range(m.n_heads)}
 
-# %% ../nbs/07_widgets.ipynb #619fb4af
+# %% ../nbs/07_widgets.ipynb #19219339
 def frequency_explorer(model:nn.Module|str|Path|None=None, # an Echo model or checkpoint folder: its bases become choices
                        head_dim:int=64, # initial head size
                        base:float=10000.0, # initial rotary base
@@ -184,36 +209,56 @@ def frequency_explorer(model:nn.Module|str|Path|None=None, # an Echo model or ch
     controls["source"].observe(take_layer, names="value")
     return explorer(build, controls, static, "echo-frequency-explorer")
 
-# %% ../nbs/07_widgets.ipynb #45d45556
+# %% ../nbs/07_widgets.ipynb #2f9a206b
 def bias_curves(bias:RelativeBias, # the module
                 span:int, # distances -span..span
                )->Tensor: # (n_heads, 2*span+1)
     "The bias each head adds at distances -span..span (key - query), through the module's own forward."
     with torch.no_grad(): return bias(1, 2 * span + 1, offset=span)[:, 0].detach().float().cpu()
 
-def moved_reach(bias:RelativeBias, # the module (left unchanged)
-                reach:int, # the new live reach, 1..max_distance
-               )->RelativeBias:
-    "A deep copy of `bias` with its reach moved to `reach` the way training moves it (its controller's `set`)."
+# %% ../nbs/07_widgets.ipynb #ba2240f6
+def reach_controller(model:nn.Module, # a model with `controllers()`, or a bare RelativeBias
+                     bias:RelativeBias, # one of its relative biases
+                    ):
+    "The controller of `model` that moves the reach of `bias` (mode 'step'), or None if none does."
+    controllers = model.controllers() if hasattr(model, "controllers") else ()
+    return next((c for c in controllers if c.mode == "step" and any(t is bias for t in c.targets)), None)
+
+# %% ../nbs/07_widgets.ipynb #715fb7ac
+def _copy_for_reach(model:nn.Module)->nn.Module:
+    "A deep copy of `model` sharing every parameter and buffer that a reach move cannot write."
+    movable = [m for m in model.modules() if isinstance(m, RelativeBias)]
+    movable += list(model.controllers()) if hasattr(model, "controllers") else []
+    own = {id(t) for m in movable for t in m.state_dict(keep_vars=True).values()}
+    return copy.deepcopy(model, {id(t): t for t in model.state_dict(keep_vars=True).values() if id(t) not in own})
+
+def moved_reach(model:nn.Module, # an Echo model, or one RelativeBias (left unchanged)
+                name:str, # the bias's module name in `model` ("" for the model itself)
+                reach:int, # the new live reach
+               )->RelativeBias: # the bias of a copy of `model`, after the move
+    "The bias `name` after its reach moved to `reach` the way training moves it, in a copy of `model`."
+    moved = _copy_for_reach(model)
+    bias = moved.get_submodule(name)
     if not 1 <= reach <= bias.max_distance:
         raise ValueError(f"reach={reach} is outside 1..max_distance={bias.max_distance}: pick a reach in that range")
-    moved = copy.deepcopy(bias)
-    if moved.controller is None: moved.reach.fill_(reach)
-    else: moved.controller.set(reach)
-    return moved
+    controller = reach_controller(moved, bias)
+    if controller is None: bias.set_reach(reach)
+    else: controller.set(reach)
+    return bias
 
-# %% ../nbs/07_widgets.ipynb #72492ebc
+# %% ../nbs/07_widgets.ipynb #235f33a0
 def _reach_lines(r:int, lo:float, hi:float)->tuple[list, list]:
     return [-r, -r, None, r, r], [lo, hi, None, lo, hi]
 
-def bias_figure(bias:RelativeBias, # the module
+def bias_figure(model:nn.Module, # an Echo model, or one RelativeBias
+                name:str="", # the bias's module name in `model`
                 reach:int|None=None, # a reach to move to (None: the live one)
-                label:str="relative bias", # what the module is (its name in the model)
                )->go.Figure:
     "Each head's bias against distance, the live reach dotted and the chosen reach dashed."
+    bias = model.get_submodule(name)
     live, reach = int(bias.reach), int(bias.reach) if reach is None else reach
     span = bias.max_distance + max(4, bias.max_distance // 4)
-    curves = bias_curves(bias if reach == live else moved_reach(bias, reach), span)
+    curves = bias_curves(bias if reach == live else moved_reach(model, name, reach), span)
     lo, hi = float(curves.min()) - 0.1, float(curves.max()) + 0.1
     distances = list(range(-span, span + 1))
     fig = go.Figure([go.Scatter(x=distances, y=curve.tolist(), mode="lines", name=f"head {h}")
@@ -223,33 +268,43 @@ def bias_figure(bias:RelativeBias, # the module
     fig.add_scatter(x=_reach_lines(reach, lo, hi)[0], y=_reach_lines(reach, lo, hi)[1], mode="lines", line_dash="dash",
                     line_color="black", name=f"chosen reach ±{reach}")
     return fig.update_layout(
-        title=f"{label}: reach {live} → {reach}; beyond ±{reach} every distance shares the edge value",
-        xaxis_title="distance key - query (positions)", yaxis_title="bias added to the score", height=420)
+        title=f"{name.removeprefix('model.') or 'relative bias'}: reach {live} → {reach}; beyond ±{reach} every distance "
+              "shares the edge value", xaxis_title="distance key - query (positions)", yaxis_title="bias added to the score",
+        height=420)
 
-# %% ../nbs/07_widgets.ipynb #a420cb18
+# %% ../nbs/07_widgets.ipynb #ad43d797
 def bias_explorer(model:nn.Module|str|Path, # an Echo model, a checkpoint folder, or one RelativeBias
                   static:bool=False, # a plain figure re-rendered by `ipywidgets.interactive`
                  )->W.Box:
     "A layer menu and a reach slider over `bias_figure`: each head's bias, and what it becomes at another reach."
     model = load_model(model)
-    biases = {name.removeprefix("model.") or "relative bias": m for name, m in model.named_modules()
+    biases = {name.removeprefix("model.") or "relative bias": name for name, m in model.named_modules()
               if isinstance(m, RelativeBias)}
     if not biases: raise ValueError("the model has no RelativeBias: build it with relative_bias='dynamic' or 'static'")
-    first = next(iter(biases.values()))
+
+    def bounds(label):
+        bias = model.get_submodule(biases[label])
+        controller = reach_controller(model, bias)
+        low, high = (1, bias.max_distance) if controller is None else (int(controller.low), int(controller.high))
+        return low, high, int(bias.reach)
+
+    low, high, live = bounds(next(iter(biases)))
     wide = dict(style={"description_width": "initial"}, layout=W.Layout(width="420px"))
     controls = dict(layer=W.Dropdown(options=list(biases), description="bias of", **wide),
-                    reach=W.IntSlider(value=int(first.reach), min=1, max=first.max_distance, description="reach r",
-                                      continuous_update=False, **wide))
+                    reach=W.IntSlider(value=live, min=low, max=high, description="reach r", continuous_update=False, **wide))
 
     def take_layer(change):
-        bias = biases[change["new"]]
-        controls["reach"].max, controls["reach"].value = bias.max_distance, int(bias.reach)
+        low, high, live = bounds(change["new"])
+        controls["reach"].min, controls["reach"].max, controls["reach"].value = low, high, live
+
+    def build(layer, reach):
+        low, high, _ = bounds(layer)
+        return bias_figure(model, biases[layer], min(max(reach, low), high))
 
     controls["layer"].observe(take_layer, names="value")
-    return explorer(lambda layer, reach: bias_figure(biases[layer], min(reach, biases[layer].max_distance), layer),
-                    controls, static, "echo-bias-explorer")
+    return explorer(build, controls, static, "echo-bias-explorer")
 
-# %% ../nbs/07_widgets.ipynb #ab608b55
+# %% ../nbs/07_widgets.ipynb #624d66f0
 def _step(p:Path)->int: return int(p.name.removeprefix("checkpoint-"))
 
 def read_history(run_dir:str|Path)->list|None:
@@ -276,7 +331,7 @@ def find_runs(*paths:str|Path, # run folders (echo-train --output-dir) or folder
         runs.update(found)
     return runs
 
-# %% ../nbs/07_widgets.ipynb #f272795c
+# %% ../nbs/07_widgets.ipynb #e5955199
 def logged_at(history:list, # a log_history
               key:str, # e.g. "loss", "eval_cer", "base/encoder.layers.0.attn.rotary"
               step:int, # optimiser step
@@ -289,7 +344,7 @@ def series(history:list, key:str)->tuple[list, list]:
     points = [(h["step"], h[key]) for h in history if key in h and "step" in h]
     return [p[0] for p in points], [p[1] for p in points]
 
-# %% ../nbs/07_widgets.ipynb #37dfb65f
+# %% ../nbs/07_widgets.ipynb #3f7a3614
 PANELS = (("base/", "rotary base b"), ("reach/", "bias reach r (positions)"), ("loss", "training loss"),
           ("eval_cer", "validation CER (%)"))
 
@@ -320,7 +375,7 @@ def replay_figure(runs:dict, # run name -> log_history, from `find_runs`
     return fig.update_layout(height=600, title=f"step {step}: where each run's controllers stood (markers), with the "
                                                "loss and the latest validation CER then")
 
-# %% ../nbs/07_widgets.ipynb #f70259b3
+# %% ../nbs/07_widgets.ipynb #22bc90f0
 def replay_table(runs:dict, step:int)->str:
     "An HTML table of every run's logged values at `step`."
     cell = lambda v: "" if v is None else f"{v:.4g}"
