@@ -247,9 +247,9 @@ def check_features(x:Tensor, c:EchoConfig, attention_mask:Tensor|None=None):
                          f"{2 * c.max_source_positions}, where the encoder's fixed position table ends: cut the audio "
                          "or raise max_source_positions")
     if x.shape[2] > 2 * c.max_source_positions:
-        warnings.warn(f"input_features has {x.shape[2]} frames, more than the {2 * c.max_source_positions} the model was "
-                      "built for (2 * max_source_positions): Echo's encoder has no absolute positions, so it runs, but it "
-                      "never trained on this length", LongInputWarning)
+        warnings.warn(f"input_features has {x.shape[2]} frames, more than the {2 * c.max_source_positions} the model "
+                      "was built for (2 * max_source_positions): Echo's encoder has no absolute positions, so it runs, "
+                      "but it never trained on this length", LongInputWarning)
     if attention_mask is not None and attention_mask.shape != (x.shape[0], x.shape[2]):
         raise ValueError(f"attention_mask must be (batch, frames) = {(x.shape[0], x.shape[2])}, got {tuple(attention_mask.shape)}")
 
@@ -262,7 +262,8 @@ class EchoEncoder(nn.Module):
         self.config, d, h = c, c.d_model, c.encoder_attention_heads
         self.conv1 = nn.Conv1d(c.num_mel_bins, d, kernel_size=3, padding=1)
         self.conv2 = nn.Conv1d(d, d, kernel_size=3, stride=2, padding=1)
-        self.embed_positions = EncoderPositions(c.max_source_positions, d) if c.encoder_positions == "sinusoid" else None
+        fixed = c.encoder_positions == "sinusoid"
+        self.embed_positions = EncoderPositions(c.max_source_positions, d) if fixed else None
         self.layers = nn.ModuleList(Block(c, h, c.encoder_ffn_dim, make_rotary(c, h), make_bias(c, h)) for _ in range(c.encoder_layers))
         self.layer_norm = nn.LayerNorm(d)
 
@@ -278,7 +279,7 @@ class EchoEncoder(nn.Module):
         return F.gelu(self.conv2(x)).transpose(1, 2), output_mask(attention_mask)
 
     def blocks(self, x:Tensor, mask:Tensor|None=None)->Tensor:
-        "The transformer part: the fixed positions (with `encoder_positions='sinusoid'`), every block, the final LayerNorm."
+        "The transformer part: the fixed positions (`encoder_positions='sinusoid'`), every block, the final LayerNorm."
         if self.embed_positions is not None: x = x + self.embed_positions(x.shape[1])
         for layer in self.layers: x = layer(x, mask=mask)
         return self.layer_norm(x)

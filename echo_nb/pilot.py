@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np, plotly.graph_objects as go, torch
+from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from .data import synthesize_corpus
@@ -135,11 +136,13 @@ def loss_figure(results:dict) -> go.Figure:
                              xaxis_title="optimiser step", yaxis_title="loss (nats per token)", yaxis_type="log")
 
 def wer_figure(results:dict) -> go.Figure:
-    "Decoded validation WER and CER by step, per run."
+    "Decoded validation WER and CER by step, per run: one colour and one legend entry per run in both subplots."
     fig = make_subplots(rows=1, cols=2, subplot_titles=("WER %", "CER %"))
-    for r in results["runs"]:
+    for i, r in enumerate(results["runs"]):
+        colour = qualitative.Plotly[i % len(qualitative.Plotly)]
         for col, key in ((1, "eval_wer"), (2, "eval_cer")):
             fig.add_scatter(x=_series(r, key)[0], y=_series(r, key)[1], mode="markers+lines", row=1, col=col,
+                            line_color=colour,
                             name=f"{r['model']} seed {r['seed']}", legendgroup=f"{r['model']}{r['seed']}", showlegend=col == 1)
     fig.update_xaxes(title_text="optimiser step"); fig.update_yaxes(title_text="decoded error on the validation split (%)", col=1)
     return fig.update_layout(title="Decoded (generate) error on validation by step: lower is better")

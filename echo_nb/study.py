@@ -32,7 +32,7 @@ PARITY = dict(rotary="none", dynamic_base=False, relative_bias="none", encoder_p
 
 ARMS = {  # name: the model, its EchoConfig overrides, and what the arm asks
     "whisper": dict(model="whisper", overrides={}, about="transformers' WhisperForConditionalGeneration, Echo's shape"),
-    "echo-parity": dict(model="echo", overrides=PARITY, about="Echo's code with Whisper's positions: must match whisper"),
+    "echo-parity": dict(model="echo", overrides=PARITY, about="Echo's code, Whisper's positions: must match whisper"),
     "echo": dict(model="echo", overrides={}, about="the defaults (Givens rotary, probe-moved base and reach)"),
     "echo-trend": dict(model="echo", overrides=dict(base_rule="trend", reach_rule="trend"),
                        about="the first pilot's trend rule for base and reach"),
@@ -41,10 +41,10 @@ ARMS = {  # name: the model, its EchoConfig overrides, and what the arm asks
     "echo-rotary-plain": dict(model="echo", overrides=dict(rotary="plain"), about="plain RoPE, no learned basis"),
     "echo-rotary-none": dict(model="echo", overrides=dict(rotary="none", dynamic_base=False), about="no rotary"),
     "echo-base-fixed": dict(model="echo", overrides=dict(dynamic_base=False), about="rotary base fixed"),
-    "echo-base-trend": dict(model="echo", overrides=dict(base_rule="trend"), about="rotary base moved by the trend rule"),
-    "echo-base-learned": dict(model="echo", overrides=dict(base_rule="learned"), about="rotary base learned by gradient"),
+    "echo-base-trend": dict(model="echo", overrides=dict(base_rule="trend"), about="base moved by the trend rule"),
+    "echo-base-learned": dict(model="echo", overrides=dict(base_rule="learned"), about="base learned by gradient"),
     "echo-reach-fixed": dict(model="echo", overrides=dict(relative_bias="static"), about="bias reach fixed"),
-    "echo-reach-trend": dict(model="echo", overrides=dict(reach_rule="trend"), about="bias reach moved by the trend rule"),
+    "echo-reach-trend": dict(model="echo", overrides=dict(reach_rule="trend"), about="reach moved by the trend rule"),
     "echo-bias-none": dict(model="echo", overrides=dict(relative_bias="none"), about="no relative bias"),
     "echo-decoder-learned": dict(model="echo", overrides=dict(decoder_positions="learned"),
                                  about="decoder positions learned from N(0, init_std), as Whisper's"),
@@ -114,7 +114,8 @@ def alignment_step(history:list, # a run's log history
 def _kept(history:list) -> list:
     "The log entries the study keeps: losses, validation scores and controller values, by step."
     keys = ("step", "loss", "eval_loss", "eval_wer", "eval_cer")
-    return [{k: v for k, v in h.items() if k in keys or k.startswith(("base/", "reach/"))} for h in history if "step" in h]
+    kept = lambda k: k in keys or k.startswith(("base/", "reach/"))
+    return [{k: v for k, v in h.items() if kept(k)} for h in history if "step" in h]
 
 # %% ../nbs/05_study.ipynb #5d000010
 def study_run(arm:str, seed:int, data:str, out:Path, settings:dict) -> dict:
@@ -124,15 +125,18 @@ def study_run(arm:str, seed:int, data:str, out:Path, settings:dict) -> dict:
     shutil.rmtree(folder, ignore_errors=True)  # a run that was cut starts again from nothing
     start, s = time.perf_counter(), settings
     overrides = {**s["shape"], **entry["overrides"]}
-    trainer = train(entry["model"], data, str(folder), s["size"], s["steps"], s["batch_size"], s["lr"], s["warmup_steps"],
-                    seed, s["eval_steps"], s["logging_steps"], config=s["data_config"], split=s["train_split"],
-                    eval_split=s["valid_split"], limit_splits=list(s["test_splits"]), bf16=s["bf16"], overrides=overrides,
-                    progress=RunProgress(f"{arm} seed {seed}"), save_total_limit=1, disable_tqdm=True)
-    scores = {split: evaluate_checkpoint(folder, data, split, s["data_config"], batch_size=16) for split in s["test_splits"]}
+    trainer = train(entry["model"], data, str(folder), s["size"], s["steps"], s["batch_size"], s["lr"],
+                    s["warmup_steps"], seed, s["eval_steps"], s["logging_steps"], config=s["data_config"],
+                    split=s["train_split"], eval_split=s["valid_split"], limit_splits=list(s["test_splits"]),
+                    bf16=s["bf16"], overrides=overrides, progress=RunProgress(f"{arm} seed {seed}"),
+                    save_total_limit=1, disable_tqdm=True)
+    scores = {split: evaluate_checkpoint(folder, data, split, s["data_config"], batch_size=16)
+              for split in s["test_splits"]}
     history = trainer.state.log_history
     result = {**run_summary(trainer), "arm": arm, "seed": seed, "overrides": overrides,
               **{f"{split}_{k}": v[k] for split, v in scores.items() for k in ("wer", "cer")},
-              "steps_to_alignment": alignment_step(history), "seconds": time.perf_counter() - start, "history": _kept(history)}
+              "steps_to_alignment": alignment_step(history), "seconds": time.perf_counter() - start,
+              "history": _kept(history)}
     for checkpoint in folder.glob("checkpoint-*"): shutil.rmtree(checkpoint)
     (folder / "result.json").write_text(json.dumps(result))
     return result
@@ -182,7 +186,8 @@ def bootstrap_interval(values, # the per-seed differences
 
 def paired_difference(runs:list, arm:str, reference:str, key:str) -> dict|None:
     "Mean of `arm - reference` in `key` over their common seeds, with its 95% bootstrap interval (None if none)."
-    a, b = ({r["seed"]: r[key] for r in runs if r["arm"] == name and r.get(key) is not None} for name in (arm, reference))
+    a, b = ({r["seed"]: r[key] for r in runs if r["arm"] == name and r.get(key) is not None}
+            for name in (arm, reference))
     seeds = sorted(set(a) & set(b))
     if arm == reference or not seeds: return None
     d = [a[s] - b[s] for s in seeds]
@@ -264,17 +269,20 @@ def _series(run:dict, key:str) -> tuple[list, list]:
 def wer_figure(results:dict) -> go.Figure:
     "Test and long-utterance WER per arm: a dot per seed (one colour per run) and the mean."
     splits = [s for s in ("test", "test_long") if f"{s}_wer" in results["runs"][0]]
-    fig, colours = make_subplots(rows=1, cols=len(splits), subplot_titles=splits, shared_yaxes=True), run_colours(results["runs"])
+    fig = make_subplots(rows=1, cols=len(splits), subplot_titles=splits, shared_yaxes=True)
+    colours = run_colours(results["runs"])
     for col, split in enumerate(splits, 1):
         for r in results["runs"]:
             name = f"{r['arm']} seed {r['seed']}"
-            fig.add_scatter(x=[r["arm"]], y=[r[f"{split}_wer"]], mode="markers", marker=dict(color=colours[name], size=9),
-                            name=name, legendgroup=name, showlegend=col == 1, row=1, col=col)
+            fig.add_scatter(x=[r["arm"]], y=[r[f"{split}_wer"]], mode="markers", name=name,
+                            marker=dict(color=colours[name], size=9), legendgroup=name, showlegend=col == 1,
+                            row=1, col=col)
         means = {a: s[f"{split}_wer"]["mean"] for a, s in results["summary"].items()}
-        fig.add_scatter(x=list(means), y=list(means.values()), mode="markers", name="mean over seeds", legendgroup="mean",
-                        marker=dict(symbol="line-ew-open", size=30, color="black"), showlegend=col == 1, row=1, col=col)
+        fig.add_scatter(x=list(means), y=list(means.values()), mode="markers", name="mean over seeds",
+                        legendgroup="mean", marker=dict(symbol="line-ew-open", size=30, color="black"),
+                        showlegend=col == 1, row=1, col=col)
     fig.update_yaxes(title_text="WER % (after Whisper's normaliser)", col=1)
-    return fig.update_layout(title="Decoded WER per arm, a dot per seed: is an arm's gap larger than its seeds' spread?")
+    return fig.update_layout(title="WER per arm, a dot per seed: is a gap between arms larger than the seeds' spread?")
 
 def valid_cer_figure(results:dict) -> go.Figure:
     "Validation CER by step: per arm the mean over seeds, with a band from the best to the worst seed."
@@ -285,10 +293,12 @@ def valid_cer_figure(results:dict) -> go.Figure:
         values = np.array([[s[t] for t in steps] for s in series])
         colour = palette[i % len(palette)]
         fig.add_scatter(x=steps + steps[::-1], y=list(values.max(0)) + list(values.min(0))[::-1], fill="toself",
-                        line=dict(width=0), fillcolor=colour, opacity=0.2, legendgroup=arm, showlegend=False, hoverinfo="skip")
-        fig.add_scatter(x=steps, y=values.mean(0), mode="lines+markers", line=dict(color=colour), name=arm, legendgroup=arm)
+                        line=dict(width=0), fillcolor=colour, opacity=0.2, legendgroup=arm, showlegend=False,
+                        hoverinfo="skip")
+        fig.add_scatter(x=steps, y=values.mean(0), mode="lines+markers", line=dict(color=colour), name=arm,
+                        legendgroup=arm)
     fig.add_hline(y=50, line_dash="dot", annotation_text="aligned below 50%")
-    return fig.update_layout(title="Validation CER by step (mean over seeds, band: best to worst seed): when does each arm align?",
+    return fig.update_layout(title="Validation CER by step (mean, band: best to worst seed): when does each arm align?",
                              xaxis_title="optimiser step", yaxis_title="CER % (lower case, no punctuation)")
 
 def controllers_figure(results:dict) -> go.Figure:
@@ -305,7 +315,7 @@ def controllers_figure(results:dict) -> go.Figure:
             shown.add(name)
     fig.update_xaxes(title_text="optimiser step"); fig.update_yaxes(type="log", title_text="base", col=1)
     fig.update_yaxes(title_text="reach (positions)", col=2)
-    return fig.update_layout(title="Where each rule moves the rotary base and the bias reach during training (one colour per run)")
+    return fig.update_layout(title="Where each rule moves the rotary base and the bias reach (one colour per run)")
 
 def write_study(out:Path, results:dict):
     "Write study.json, study.md and the three plots into `out`."
@@ -339,7 +349,8 @@ def study(out:str|Path="study", # corpus, runs and results go here
     runs = run_all(data, out, s)
     results = {"command": command, "preset": preset, "settings": s,
                "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__,
-                           "python": platform.python_version(), "processor": platform.processor() or platform.machine()},
+                           "python": platform.python_version(),
+                           "processor": platform.processor() or platform.machine()},
                "total_seconds": time.perf_counter() - start, "summary": summarise(runs), "runs": runs}
     write_study(out, results)
     return results
@@ -350,12 +361,12 @@ def study_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="echo-study", description=
         "Train every arm of a preset (Echo variants, Echo with Whisper's positions, HF Whisper) with several seeds on "
         "the same corpus and write study.md, study.json and plots in --out. Resumable: run it again to finish.")
-    p.add_argument("--preset", choices=list(PRESETS), default="quick", help="what to run (default: quick, a smoke test)")
+    p.add_argument("--preset", choices=list(PRESETS), default="quick", help="what to run (default: quick, a smoke)")
     p.add_argument("--out", default="study", help="folder for the corpus, the runs and the results (default: study)")
     p.add_argument("--arms", nargs="+", help="arms to run (default: the preset's; --list-arms lists them)")
     p.add_argument("--seeds", type=int, nargs="+", help="seeds (default: the preset's)")
     p.add_argument("--steps", type=int, help="optimiser steps per run (default: the preset's)")
-    p.add_argument("--sequential", action="store_true", help="one run at a time with all threads (default: the preset's)")
+    p.add_argument("--sequential", action="store_true", help="one run at a time, all threads")
     p.add_argument("--list-arms", action="store_true", help="print the arms and exit")
     return p
 
