@@ -66,7 +66,7 @@ class ExplorerBox(W.VBox):
         figure.observe(self._redraw_empty_view, names="_js2py_traceDeltas")
         if hasattr(self, "on_displayed"): self.on_displayed(lambda box: send_state(box.figure))
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs):  # ipywidgets 8 (7 displays through `_ipython_display_` instead)
         send_state(self.figure)
         return super()._repr_mimebundle_(**kwargs)
 
@@ -87,6 +87,7 @@ def explorer(build, # keyword arguments (one per control) -> go.Figure
     enable_widgets()
     if static:
         box = W.interactive(build, {"auto_display": True}, **controls)
+        if box.result is None: box.update()  # ipywidgets 7 first runs `build` on display: give `.result` now, as 8 does
     else:
         figure = go.FigureWidget(build(**{k: c.value for k, c in controls.items()}))
         box = ExplorerBox([W.VBox(list(controls.values())), figure], figure)
