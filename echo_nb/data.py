@@ -468,8 +468,8 @@ def check_audio(array, # 1-D samples
                 name="audio"): # names the clip in messages (e.g. its file)
     "Raise a ValueError naming what is wrong with an audio clip (warn when it is silent); return it as float32."
     if sampling_rate is None:
-        raise ValueError(f"{name}: unknown sample rate; give sampling_rate (16000), or load it with load_speech_dataset, "
-                         "which resamples")
+        raise ValueError(f"{name}: unknown sample rate; give sampling_rate (16000), or load it with "
+                         "load_speech_dataset, which resamples")
     if sampling_rate != SAMPLE_RATE:
         raise ValueError(f"{name}: sample rate is {sampling_rate} Hz, the model needs {SAMPLE_RATE}; resample it "
                          "(echo_nb.data.resample) or load it with load_speech_dataset")

@@ -353,7 +353,7 @@ def build_trainer(model, # Echo or Whisper
                   eval_dataset=None, # items {audio, text}
                   spec_augment:bool=False, # mask the training features with `SpecAugment` (never in eval or decoding)
                  ) -> SpeechTrainer:
-    "A `SpeechTrainer` for `model`: its collator, decoded metrics, the adaptation callback (first) and `StopOnNonFinite`."
+    "A `SpeechTrainer` for `model`: collator, decoded metrics, the adaptation callback (first), `StopOnNonFinite`."
     limit_generation(model)
     trainer = SpeechTrainer(model=model, args=args, train_dataset=train_dataset, eval_dataset=eval_dataset,
                             data_collator=SpeechCollator.for_model(model, tokenizer), processing_class=tokenizer,
@@ -407,7 +407,7 @@ def build_model(model_type:str, # "echo" or "whisper"
     return EchoForConditionalGeneration(config) if model_type == "echo" else whisper_baseline(config, equal)
 
 # %% ../nbs/03_train.ipynb #02eaffcb
-MAX_SECONDS, MAX_LABEL_TOKENS = 30.0, 447  # a fresh model's largest input and label sequence: Whisper's 30 s, 448 positions
+MAX_SECONDS, MAX_LABEL_TOKENS = 30.0, 447  # a fresh model's longest input and labels: Whisper's 30 s, 448 positions
 
 def input_limits(model=None, # a built model: the limits of its collator; None: a fresh model's
                  tokenizer=None, # the model's tokenizer
@@ -750,7 +750,10 @@ def eval_cli(argv=None):
 # %% ../nbs/03_train.ipynb #5c1f0942
 def transcribe_parser() -> argparse.ArgumentParser:
     "Options of `echo-transcribe`."
-    p = argparse.ArgumentParser(prog="echo-transcribe", description="Transcribe audio files (wav/flac/ogg, any sample rate, mono or stereo) with a model saved by echo-train; prints one transcript per file, in order; a file that cannot be used gets an empty line, a message on stderr and exit status 1.")
+    p = argparse.ArgumentParser(prog="echo-transcribe", description=
+        "Transcribe audio files (wav/flac/ogg, any sample rate, mono or stereo) with a model saved by echo-train; prints "
+        "one transcript per file, in order; a file that cannot be used gets an empty line, a message on stderr and "
+        "exit status 1.")
     p.add_argument("checkpoint", help="folder written by echo-train, or a checkpoint-N inside it")
     p.add_argument("audio", nargs="+", help="audio files")
     p.add_argument("--num-beams", type=int, default=1, help="beam width; 1 is greedy (default: 1)")
@@ -766,4 +769,5 @@ def transcribe_cli(argv=None):
     texts, problems = transcribe_files(model, tok, a.audio, a.batch_size, a.num_beams)
     print("\n".join("" if t is None else t for t in texts))
     for problem in problems: sys.stderr.write(f"{parser.prog}: error: {problem}\n")
-    if problems: parser.exit(1, f"{parser.prog}: {len(problems)} of {len(a.audio)} files failed (their lines are empty)\n")
+    if problems:
+        parser.exit(1, f"{parser.prog}: {len(problems)} of {len(a.audio)} files failed (their lines are empty)\n")
