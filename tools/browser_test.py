@@ -1,4 +1,4 @@
-"""Run the widgets notebook in headless Chromium, in JupyterLab and in Notebook 7, and check that the sliders move the plots.
+"""Run the widgets notebook in headless Chromium (JupyterLab, Notebook 7) and check that its sliders move the plots.
 
 For each front end: start the server on a free port with a token (on a copy of nbs/07_widgets.ipynb in a temporary
 folder, so nothing is saved into the repository), open the notebook through Python `playwright`, wait for the kernel to
@@ -40,7 +40,7 @@ def api(port:int, token:str, path:str):
     with urllib.request.urlopen(request, timeout=5) as r: return json.loads(r.read())
 
 def wait_for(check, timeout:float, what:str, every:float=0.5, fail_fast=()):
-    "Poll `check()` until it returns a true value (returned), or raise TimeoutError naming `what` (a str, or a function)."
+    "Poll `check()` until it returns a true value (returned), or raise TimeoutError naming `what` (str or function)."
     end = time.time() + timeout
     while time.time() < end:
         try: value = check()
@@ -71,7 +71,7 @@ def start_server(app:str, folder:Path, port:int, token:str, log) -> subprocess.P
     return subprocess.Popen(cmd, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 def all_ran(page, port:int, token:str, path:Path) -> int|None:
-    "Once the kernel is idle, save the notebook and read it: the number of code cells if all ran; raise on an error output."
+    "Once the kernel is idle, save the notebook and read it: the number of code cells if all ran; raise on an error."
     if not kernel_idle(port, token, path.name, quiet_for=3): return None
     page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Control+s")
@@ -83,7 +83,8 @@ def all_ran(page, port:int, token:str, path:Path) -> int|None:
                 raise AssertionError(f"code cell {i} failed: {out['ename']}: {out['evalue']}\n" + "".join(c["source"]))
     return len(cells) if all(c["execution_count"] for c in cells) else None
 
-SCROLL = """by => { for (const e of [...document.querySelectorAll('.jp-WindowedPanel-outer'), document.scrollingElement])
+SCROLL = """by => {
+  for (const e of [...document.querySelectorAll('.jp-WindowedPanel-outer'), document.scrollingElement])
   if (e) e.scrollTop = by === null ? 0 : e.scrollTop + by; }"""
 
 def reveal(page, selector:str, timeout:float=60):
@@ -102,7 +103,8 @@ def reveal(page, selector:str, timeout:float=60):
 PLOT_DATA = """box => {
   const gd = box.querySelector('.js-plotly-plot');
   if (!gd || !gd.data) return null;
-  const plain = a => a == null ? null : Array.from(a, v => (Array.isArray(v) || ArrayBuffer.isView(v)) ? Array.from(v) : v);
+  const plain = a => a == null ? null
+    : Array.from(a, v => (Array.isArray(v) || ArrayBuffer.isView(v)) ? Array.from(v) : v);
   return gd.data.map(t => ({name: t.name, mode: t.mode, x: plain(t.x), y: plain(t.y), z: t.z ? plain(t.z) : null,
                             legendgroup: t.legendgroup, yaxis: t.yaxis}));
 }"""
@@ -158,11 +160,12 @@ def check_replay(page):
     box = reveal(page, ".echo-adaptation-replay.echo-live")
     wait_for(lambda: plot_data(box), 60, "the replay's plot")
     type_into_slider(box, "step", "260")
-    traces = wait_for(lambda: (t := plot_data(box)) and all(m["x"] and m["x"][0] == 260 for m in t if m["mode"] == "markers")
-                      and t, 30, "the replay's markers at step 260")
+    at_260 = lambda t: all(m["x"] and m["x"][0] == 260 for m in t if m["mode"] == "markers")
+    traces = wait_for(lambda: (t := plot_data(box)) and at_260(t) and t, 30, "the replay's markers at step 260")
     n = 0
     for m in (t for t in traces if t["mode"] == "markers"):
-        lines = [t for t in traces if t["mode"] == "lines" and (t["legendgroup"], t["yaxis"]) == (m["legendgroup"], m["yaxis"])]
+        same = lambda t: (t["legendgroup"], t["yaxis"]) == (m["legendgroup"], m["yaxis"])
+        lines = [t for t in traces if t["mode"] == "lines" and same(t)]
         assert len(lines) == len(m["y"]), f"{m['name']}: {len(m['y'])} markers for {len(lines)} trajectories"
         for line, y in zip(lines, m["y"]):
             logged = [v for x, v in zip(line["x"], line["y"]) if x <= 260]
@@ -196,7 +199,8 @@ def run_front_end(name:str, chromium:str, timeout:float, keep:bool) -> list:
                          every=2, fail_fast=AssertionError)
             report.append(f"{name}: ran all {n} code cells in {time.time() - start:.0f} s, no error output")
             report += [check_frequency(page, "live", "frequency explorer"),
-                       check_frequency(page, "static", "static frequency explorer"), check_bias(page), check_replay(page)]
+                       check_frequency(page, "static", "static frequency explorer"),
+                       check_bias(page), check_replay(page)]
             page.wait_for_timeout(500)
             browser.close()
         if errors: raise AssertionError("errors in the browser console:\n" + "\n".join(errors))
