@@ -11,7 +11,8 @@ from pathlib import Path
 
 import jiwer, numpy as np, torch
 from transformers import (GenerationMixin, PretrainedConfig, PrinterCallback, ProgressCallback, Seq2SeqTrainer,
-                          Seq2SeqTrainingArguments, TrainerCallback, WhisperConfig, WhisperForConditionalGeneration, set_seed)
+                          Seq2SeqTrainingArguments, TrainerCallback, WhisperConfig, WhisperForConditionalGeneration,
+                          set_seed)
 from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
 from transformers.trainer_utils import get_last_checkpoint
@@ -235,7 +236,7 @@ class SeededLengthSampler(LengthGroupedSampler):
 
 # %% ../nbs/03_train.ipynb #47457e0c
 class SpeechTrainer(Seq2SeqTrainer):
-    "`Seq2SeqTrainer` with a seeded length-grouped order, one loss for both models, decoded + teacher-forced predictions."
+    "`Seq2SeqTrainer` with a seeded length-grouped order, one loss for both models, decoded and forced predictions."
     spec_augment = None  # a `SpecAugment` applied to the training features of either model, or None
     def _get_train_sampler(self, train_dataset=None):
         ds = self.train_dataset if train_dataset is None else train_dataset
@@ -246,7 +247,8 @@ class SpeechTrainer(Seq2SeqTrainer):
         outputs = model(**inputs)
         loss = seq2seq_loss(outputs.logits, inputs["labels"], num_items_in_batch)
         if num_items_in_batch is not None and self.args.average_tokens_across_devices:
-            loss = loss * self.accelerator.num_processes  # subtle: the count is over all ranks, DDP averages the gradients
+            # subtle: the count is over all ranks and DDP averages the gradients over ranks
+            loss = loss * self.accelerator.num_processes
         return (loss, outputs) if return_outputs else loss
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None, **gen_kwargs):

@@ -16,6 +16,9 @@ NOTEBOOK = ROOT / "nbs" / "07_widgets.ipynb"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 FRONT_ENDS = {"lab": ("lab", "lab/tree/{nb}"), "notebook": ("notebook", "notebooks/{nb}")}
+# subtle: Notebook 7.6.x throws this on every page, a bare `1+1` notebook too (its shortcut settings read a plugin it has
+# not loaded); it is upstream's and harmless to widgets, so it is reported but not counted. Any other error fails the run.
+KNOWN_UPSTREAM_ERRORS = {"notebook": ("Cannot read properties of undefined (reading 'schema')",)}
 
 def find_chromium(path:str|None) -> str|None:
     "The Chromium executable: `path` if given, else the first of chromium / chromium-browser on PATH."
@@ -203,6 +206,9 @@ def run_front_end(name:str, chromium:str, timeout:float, keep:bool) -> list:
                        check_bias(page), check_replay(page)]
             page.wait_for_timeout(500)
             browser.close()
+        known = [e for e in errors if any(k in e for k in KNOWN_UPSTREAM_ERRORS.get(name, ()))]
+        report += [f"{name}: not counted, a known upstream error: {e}" for e in dict.fromkeys(known)]
+        errors = [e for e in errors if e not in known]
         if errors: raise AssertionError("errors in the browser console:\n" + "\n".join(errors))
         return report
     except Exception as e:
