@@ -112,11 +112,17 @@ class Controller(nn.Module):
 
     @contextmanager
     def trial(self, value:float):
-        "Give the targets `value` for the duration of a `with` block, writing nothing but the value; then restore."
+        "Give the targets `value` for a `with` block as `set` would write it (a growing reach copies its edges); restore all."
+        # subtle: a value below `low` is written as is: a probe's reference point, never adopted
+        value = self.clamp(value) if value >= self.low else value
+        tables = [(t, t.table.detach().clone()) for t in self._targets if hasattr(t, "set_reach")]
         try:
-            for t in self._targets: write_value(t, self.clamp(value), continuous=False)
+            for t in self._targets: write_value(t, value)
             yield
-        finally: self._write(continuous=False)
+        finally:
+            with torch.no_grad():
+                for t, table in tables: t.table.copy_(table)
+            self._write(continuous=False)
 
     def step(self, loss:float, at:int|None=None)->float:
         "One check with the logged training loss at step `at`: this rule only records its value. No-op in eval mode."
@@ -130,7 +136,7 @@ class Controller(nn.Module):
         at = last + 1 if at is None else at
         if n and at == last: n -= 1
         elif n == len(self.history_steps):  # full: drop every other record, so the whole run stays in view
-            keep = torch.arange(0, n, 2)
+            keep = torch.arange(n - 1, -1, -2).flip(0)  # subtle: counted back from the newest, which always stays
             n = len(keep)
             self.history_steps[:n], self.history_values[:n] = self.history_steps[keep], self.history_values[keep]
         self.history_steps[n], self.history_values[n] = at, self.value
@@ -224,19 +230,28 @@ class ProbeController(Controller):
     def due(self, at:int)->bool: return at % self.interval == 0
 
     def candidates(self)->list:
-        "The values a probe measures the loss at: both neighbours, or only the one below when `extrapolate_up`."
-        return [n for n in self.neighbours() if not self.extrapolate_up or n < self.value]
+        "The values a probe measures the loss at: both neighbours, or only one below when `extrapolate_up`."
+        if not self.extrapolate_up: return self.neighbours()
+        below = [n for n in self.neighbours() if n < self.value]
+        if below: return below
+        # subtle: at the low clamp, one move below `low` is measured as a reference for the extrapolation (never
+        # adopted); without it a reach at its floor could never grow again. A reach stops at 1.
+        v = self.value
+        ref = max(v - self.rate, 1.0) if self.mode == "step" else v / self.rate
+        return [ref] if ref < v else []
 
     def decide(self, current:float, # the loss at the current value
                losses:dict, # {value: loss} for each of `candidates()`
                at:int|None=None, # the training step, for the history
               )->float:
         "Move to the best neighbour if it beats `current` by more than the margin, else stay; record; return the value."
-        losses = dict(losses)
+        losses, v = dict(losses), self.value
         if self.extrapolate_up:
-            ups, downs = [n for n in self.neighbours() if n > self.value], [n for n in losses if n < self.value]
-            if ups and downs: losses[ups[0]] = 2 * current - losses[downs[0]]
-        best = min(losses, key=losses.get, default=None)
+            ups, downs = [n for n in self.neighbours() if n > v], [n for n in losses if n < v]
+            if ups and downs:  # the linear extrapolation through (below, L(below)) and (v, current)
+                d = max(downs)
+                losses[ups[0]] = current + (current - losses[d]) * (ups[0] - v) / (v - d)
+        best = min((n for n in losses if n >= self.low), key=losses.get, default=None)
         if best is not None and losses[best] < current - self.margin * abs(current):
             self.set(best)
             self.n_moves += 1
@@ -356,7 +371,7 @@ class RelativeBias(nn.Module):
     def __init__(self, n_heads:int, # heads, one bias curve each
                  max_distance:int, # table covers distances -max_distance..max_distance (allocated once)
                  reach:int|None=None, # live reach (default max_distance); distances beyond it share the value at it
-                 init_std:float=0.0, # std of the initial table (0: zero, plain attention)
+                 *, init_std:float=0.0, # std of the initial table (0: zero, plain attention)
                 ):
         super().__init__()
         reach = max_distance if reach is None else reach

@@ -132,7 +132,7 @@ def bias_attention(q:Tensor, # (B, H, q_len, d) queries: the last q_len of k_len
 BIAS_PATHS = ("auto", "blocked", "sdpa")
 
 def use_bias_attention(path:str, # "auto"; "blocked": always `bias_attention`; "sdpa": always SDPA with a float mask
-                       q:Tensor, # the queries: their device decides "auto"
+                       q:Tensor, # the queries: their device and dtype decide "auto"
                        trained:bool, # whether the bias receives a gradient in this call
                        dropout:float, # this call's attention dropout probability
                       )->bool:
@@ -140,4 +140,7 @@ def use_bias_attention(path:str, # "auto"; "blocked": always `bias_attention`; "
     if path not in BIAS_PATHS: raise ValueError(f"bias_path={path!r}: use one of {', '.join(map(repr, BIAS_PATHS))}")
     if path == "blocked" and dropout > 0:
         raise ValueError(f"bias_attention has no attention dropout (got {dropout}): use bias_path='sdpa' or dropout 0")
-    return path == "blocked" or (path == "auto" and trained and dropout == 0 and q.device.type == "cpu")
+    # subtle: the scores, log-sum-exp and sums stay in q's dtype, so under bf16 the weights recomputed in backward carry
+    # bf16 rounding; "auto" keeps bf16 and fp16 on SDPA, which accumulates in float32
+    full = q.dtype in (torch.float32, torch.float64)
+    return path == "blocked" or (path == "auto" and trained and dropout == 0 and q.device.type == "cpu" and full)

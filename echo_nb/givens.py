@@ -179,7 +179,6 @@ class GivensRotary(nn.Module):
         self.basis = GivensBasis(head_dim, n_layers, n_heads) if learned_basis else None
         self.initial_base = float(base)  # a plain float: known even when built on the meta device
         self.register_buffer('base', torch.tensor(float(base), dtype=torch.float32))
-        self.controller = None  # `01_attention.attach_base_controller` puts a LossController here
 
     def inv_freq(self)->Tensor:
         "The frequencies for the current `base` (recomputed on every call: never stale)."

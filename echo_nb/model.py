@@ -190,7 +190,9 @@ def rule_controller(c:EchoConfig, rule:str, # "probe" or "trend"
     "A fresh probe or trend controller for the base or the reach, configured by `c`."
     is_base = mode == "scale"
     rate = (c.base_rate if is_base else c.reach_step) or RULE_MOVES[rule][0 if is_base else 1]
+    # subtle: a reach's floor is one step above 1, so that at its floor the probe can still measure one step below
     init, (low, high) = (c.base, c.base_range) if is_base else (c.reach or c.max_distance, (1, c.max_distance))
+    low = low if is_base else min(rate + 1, init)
     if rule == "trend": return LossController(init, low, high, rate, c.patience, mode, history=c.controller_history)
     return ProbeController(init, low, high, rate, mode, margin=c.probe_margin, interval=c.probe_interval,
                            extrapolate_up=not is_base, history=c.controller_history)
