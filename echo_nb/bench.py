@@ -16,7 +16,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 from torch.utils.weak import WeakIdKeyDictionary
 
-from .attention import ProbeController, probe
+from .attention import Attention, ProbeController, probe
 from .data import log_mel
 from .model import EchoConfig, EchoForConditionalGeneration
 from .train import FRAMES_PER_SECOND, HOP, SAMPLING_RATE, SIZES, count_parameters, whisper_baseline, whisper_config
@@ -317,8 +317,6 @@ TARGETS = {"ratio_train_variable": (">=", 2.0), "ratio_train_fixed": (">=", 0.8)
            "ratio_memory": ("<=", 1.0), "ratio_decode": (">=", 1.0)}
 
 # %% ../nbs/06_bench.ipynb #b19a0001
-from .attention import Attention
-
 SDPA_BIAS = "echo, sdpa bias"  # Echo with its relative bias as SDPA's float mask, the path before `bias_attention`
 
 def with_bias_path(model:torch.nn.Module, path:str)->torch.nn.Module:

@@ -164,7 +164,7 @@ def run_all(data:str, out:Path, settings:dict) -> list:
                  _clock(pace * (len(pairs) - len(results))))
     for pair in [p for p in pairs if p in done]: report(pair, study_run(*pair, data, out, settings))
     todo = [p for p in pairs if p not in done]
-    if workers == 1:
+    if workers == 1 or not todo:   # nothing left to train: no pool
         for pair in todo: report(pair, study_run(*pair, data, out, settings))
     else:
         threads = max(1, torch.get_num_threads() // workers)
@@ -186,12 +186,13 @@ def bootstrap_interval(values, # the per-seed differences
 
 def paired_difference(runs:list, arm:str, reference:str, key:str) -> dict|None:
     "Mean of `arm - reference` in `key` over their common seeds, with its 95% bootstrap interval (None if none)."
+    # subtle: one common seed gives the interval [d, d], which would read as certainty; so no interval below 2
     a, b = ({r["seed"]: r[key] for r in runs if r["arm"] == name and r.get(key) is not None}
             for name in (arm, reference))
     seeds = sorted(set(a) & set(b))
     if arm == reference or not seeds: return None
     d = [a[s] - b[s] for s in seeds]
-    low, high = bootstrap_interval(d)
+    low, high = bootstrap_interval(d) if len(d) > 1 else (None, None)
     return {"mean": float(np.mean(d)), "low": low, "high": high, "seeds": seeds, "differences": d}
 
 # %% ../nbs/05_study.ipynb #5d000017
@@ -220,7 +221,9 @@ def _pm(stat:dict|None, digits:int=1) -> str:
     return f"{stat['mean']:.{digits}f}" + (f" ± {stat['sd']:.{digits}f}" if stat["n"] > 1 else "")
 
 def _diff(d:dict|None) -> str:
-    return "-" if d is None else f"{d['mean']:+.1f} [{d['low']:+.1f}, {d['high']:+.1f}]"
+    if d is None: return "-"
+    if d["low"] is None: return f"{d['mean']:+.1f} (n={len(d['seeds'])}, no interval)"
+    return f"{d['mean']:+.1f} [{d['low']:+.1f}, {d['high']:+.1f}]"
 
 def study_table(summary:dict) -> str:
     "The markdown table of a study: scores as mean ± sd over seeds, differences with 95% bootstrap intervals."
@@ -241,12 +244,12 @@ def study_markdown(results:dict) -> str:
     return "\n".join([
         "# echo-study results", "", study_table(results["summary"]), "",
         "Scores: greedy decoding with `generate` on held-out sentences. **WER** after Whisper's English normaliser; "
-        "**CER** on lower-cased text with punctuation removed and numbers left as words. `test`: sentences of the "
+        "**CER** on lower-cased text with punctuation removed and numbers left as written. `test`: sentences of the "
         "training lengths; `long`: `test_long`, sentences two to three times longer than the longest training "
         "sentence. Mean ± sample standard deviation over seeds. *aligned by step*: the first evaluation step with "
         "validation CER below 50%, mean over the seeds that got there (how many, in brackets). *WER - whisper*, "
         "*WER - echo*: the arm's test WER minus the reference's, seed by seed, mean [95% bootstrap interval over "
-        "seeds]; negative is better.", "",
+        "seeds] (no interval with a single common seed); negative is better.", "",
         f"Every arm: the same corpus, tokenizer, batch order, loss, AdamW lr {st['lr']} ({st['warmup_steps']} warmup "
         f"steps, then linear decay), batch {st['batch_size']}, {st['steps']} steps, size `{st['size']}` "
         f"(overrides {st['shape']}), evaluation every {st['eval_steps']} steps, seeds {list(st['seeds'])}, "
@@ -338,7 +341,7 @@ def study(out:str|Path="study", # corpus, runs and results go here
     s, out, start = {**PRESETS[preset], **settings}, Path(out), time.perf_counter()
     s.update(arms=tuple(s["arms"]), seeds=tuple(s["seeds"]), test_splits=tuple(s["test_splits"]))
     for arm in s["arms"]: check_arm(arm, s["shape"])
-    fixed = {k: v for k, v in s.items() if k not in ("arms", "seeds")}
+    fixed = {k: v for k, v in s.items() if k not in ("arms", "seeds", "parallel")}   # parallel: same results
     saved = out / "settings.json"
     if saved.exists() and json.loads(saved.read_text()) != json.loads(json.dumps(fixed)):
         raise ValueError(f"{out} holds a study with other settings ({saved}): use another --out, or delete the folder.")

@@ -13,7 +13,7 @@ import torch
 from plotly.subplots import make_subplots
 from torch import Tensor, nn
 
-from .attention import RelativeBias
+from .attention import LearnedBaseRotary, RelativeBias, write_value
 from .givens import GivensBasis, GivensRotary, apply_rotary, rotary_frequencies
 from .train import load_checkpoint
 
@@ -208,7 +208,9 @@ def frequency_explorer(model:nn.Module|str|Path|None=None, # an Echo model or ch
         if change["new"] == "random angles": return
         rotary = bases[change["new"]][0]
         controls["head_dim"].options = sorted({*controls["head_dim"].options, rotary.head_dim})
-        controls["head_dim"].value, controls["base"].value = rotary.head_dim, float(rotary.base)
+        # subtle: a learned base's `base` buffer is refreshed only at logging steps; its parameter is the live value
+        live = rotary.log_base().exp() if isinstance(rotary, LearnedBaseRotary) else rotary.base
+        controls["head_dim"].value, controls["base"].value = rotary.head_dim, float(live)
 
     controls["source"].observe(take_layer, names="value")
     return explorer(build, controls, static, "echo-frequency-explorer")
@@ -246,8 +248,9 @@ def moved_reach(model:nn.Module, # an Echo model, or one RelativeBias (left unch
     if not 1 <= reach <= bias.max_distance:
         raise ValueError(f"reach={reach} is outside 1..max_distance={bias.max_distance}: pick a reach in that range")
     controller = reach_controller(moved, bias)
-    if controller is None: bias.set_reach(reach)
-    else: controller.set(reach)
+    # subtle: the controller's own write (continuity included) without its training clamp, so any reach can be shown
+    for target in ([bias] if controller is None else controller.targets):
+        write_value(target, reach)
     return bias
 
 # %% ../nbs/07_widgets.ipynb #235f33a0
@@ -288,9 +291,7 @@ def bias_explorer(model:nn.Module|str|Path, # an Echo model, a checkpoint folder
 
     def bounds(label):
         bias = model.get_submodule(biases[label])
-        controller = reach_controller(model, bias)
-        low, high = (1, bias.max_distance) if controller is None else (int(controller.low), int(controller.high))
-        return low, high, int(bias.reach)
+        return 1, bias.max_distance, int(bias.reach)  # the whole table, also beyond the range training allows
 
     low, high, live = bounds(next(iter(biases)))
     wide = dict(style={"description_width": "initial"}, layout=W.Layout(width="420px"))
@@ -339,7 +340,7 @@ def find_runs(*paths:str|Path, # run folders (echo-train --output-dir) or folder
 
 # %% ../nbs/07_widgets.ipynb #e5955199
 def logged_at(history:list, # a log_history
-              key:str, # e.g. "loss", "eval_cer", "base/encoder.layers.0.attn.rotary"
+              key:str, # e.g. "loss", "eval_cer", "base/all", "reach/encoder_0"
               step:int, # optimiser step
              )->float|None:
     "The last value of `key` logged at or before `step` (None before the first)."
