@@ -110,7 +110,8 @@ def results_markdown(results:dict) -> str:
     return "\n".join([
         "# echo-pilot results", "", results_table(results), "",
         f"Decoded (greedy `generate`) WER/CER on the {results['runs'][0]['test_utterances']} test utterances, whose sentences "
-        "never occur in training; valid WER is the last evaluation during training. Scores after Whisper's English normaliser.", "",
+        "never occur in training; valid WER is the last evaluation during training. WER after Whisper's English "
+        "normaliser; CER on the text lower-cased without punctuation, words as written.", "",
         f"Both models: the same corpus ({st['n_train']} train utterances, {st['max_words']} words at most, byte-level BPE "
         f"vocabulary {st['vocab_size']}), size `{st['size']}`, batch {st['batch_size']}, AdamW lr {st['lr']} with {st['warmup_steps']} "
         f"warmup steps then linear decay, fp32, {st['steps']} steps, seeds {list(st['seeds'])}, Echo overrides {st['overrides']}.", "",
