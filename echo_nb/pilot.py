@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'PILOT', 'pilot_run', 'run_seed', 'summarise', 'pilot', 'results_table', 'results_markdown', 'loss_figure',
-           'wer_figure', 'adaptation_figure', 'write_results', 'pilot_parser', 'pilot_cli']
+           'wer_figure', 'adaptation_figure', 'write_outputs', 'write_results', 'pilot_parser', 'pilot_cli']
 
 # %% ../nbs/04_pilot.ipynb #ac1c474b
 PILOT = dict(  # echo-pilot's defaults (about 11 minutes on 2 CPU cores)
@@ -160,13 +160,19 @@ def adaptation_figure(results:dict) -> go.Figure:
     fig.update_yaxes(title_text="reach (positions)", col=2)
     return fig.update_layout(title="Echo's controllers: where the base and reach travel during training (flat: no probe won)")
 
+def write_outputs(out:Path, stem:str, results:dict, markdown:str, figures:dict):
+    "Write `<stem>.json`, `<stem>.md` and one plotly HTML page per figure (name -> function of `results`) into `out`."
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=1))
+    (out / f"{stem}.md").write_text(markdown)
+    for name, figure in figures.items():
+        figure(results).write_html(out / f"{name}.html", include_plotlyjs="directory")
+
 def write_results(out:Path, results:dict):
     "Write results.json, results.md and the three plots into `out`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1))
-    (out / "results.md").write_text(results_markdown(results))
-    for name, figure in (("loss", loss_figure), ("wer", wer_figure), ("adaptation", adaptation_figure)):
-        figure(results).write_html(out / f"{name}.html", include_plotlyjs="directory")
+    write_outputs(out, "results", results, results_markdown(results),
+                  {"loss": loss_figure, "wer": wer_figure, "adaptation": adaptation_figure})
 
 # %% ../nbs/04_pilot.ipynb #aef22ec3
 def pilot_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ from transformers.utils import logging as hf_logging
 
 from .data import synthesize_corpus
 from .model import EchoConfig
+from .pilot import write_outputs
 from .train import echo_fields, evaluate_checkpoint, run_summary, train
 
 log = logging.getLogger(__name__)
@@ -322,11 +323,8 @@ def controllers_figure(results:dict) -> go.Figure:
 
 def write_study(out:Path, results:dict):
     "Write study.json, study.md and the three plots into `out`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    (out / "study.json").write_text(json.dumps(results, indent=1))
-    (out / "study.md").write_text(study_markdown(results))
-    for name, figure in (("wer", wer_figure), ("valid_cer", valid_cer_figure), ("controllers", controllers_figure)):
-        figure(results).write_html(out / f"{name}.html", include_plotlyjs="directory")
+    write_outputs(out, "study", results, study_markdown(results),
+                  {"wer": wer_figure, "valid_cer": valid_cer_figure, "controllers": controllers_figure})
 
 # %% ../nbs/05_study.ipynb #5d00001d
 def study(out:str|Path="study", # corpus, runs and results go here

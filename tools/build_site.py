@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_notebooks import _offline_env  # the tests' own offline set-up
+from test_notebooks import _offline_env, notebook_files  # the tests' own offline set-up and notebook list
 
 PLOTLY_MIME, WIDGET_MIME = "application/vnd.plotly.v1+json", "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = "<p><em>An interactive widget here: run the notebook in Jupyter or Colab to use it.</em></p>"
@@ -125,12 +125,7 @@ def main(argv=None):
     p.add_argument("--inplace", action="store_true", help="write the executed notebooks over nbs/, no HTML")
     args = p.parse_args(argv)
     _offline_env()
-    from nbdev.config import get_config
-    from nbdev.doclinks import nbglob
-    from nbdev.test import _keep_file
-    cfg = get_config()
-    files = [f.absolute() for f in sorted(nbglob(args.path, as_path=True)) if _keep_file(f, ".notest")]
-    if not files: sys.exit("No notebooks found: run from the repository root.")
+    cfg, files = notebook_files(args.path, "to build")
     start = time.time()
     # subtle: in place, for Quarto, figures keep the HTML of plotly's notebook renderer (plotly.js from its CDN)
     renderer = "plotly_mimetype+notebook_connected" if args.inplace else "plotly_mimetype"
@@ -140,7 +135,7 @@ def main(argv=None):
                              max_tasks_per_child=1) as pool:
         results = list(pool.map(_job, jobs))
     out = Path(args.out)
-    pages = [f.stem for f in sorted(nbglob(None, as_path=True)) if _keep_file(f, ".notest") and f.stem != "index"]
+    pages = [f.stem for f in notebook_files(None, "to build")[1] if f.stem != "index"]
     if not args.inplace: copy_static(out)
     for f, (nb, error, secs) in zip(files, results):
         print(f"{'ok  ' if error is None else 'FAIL'} {f.name} ({secs:.0f} s)")

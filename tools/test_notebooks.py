@@ -19,6 +19,15 @@ def _test_in(folder, nb, **kwargs):
     os.chdir(folder)
     return test_nb(nb, **kwargs)
 
+def notebook_files(path=None, what='to test'):
+    "nbdev's config and the notebooks at `path` (default: every notebook), as nbdev_test picks them."
+    from nbdev.config import get_config
+    from nbdev.doclinks import nbglob
+    from nbdev.test import _keep_file
+    files = [f.absolute() for f in sorted(nbglob(path, as_path=True)) if _keep_file(f, '.notest')]
+    if not files: sys.exit(f'No notebooks found {what}: run from the repository root.')
+    return get_config(), files
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--flags', default='', help='space-separated test flags to run (e.g. "slow")')
@@ -26,18 +35,13 @@ def main(argv=None):
     p.add_argument('--n-workers', type=int, default=2, help='notebooks run at once')
     args = p.parse_args(argv)
     _offline_env()
-    from nbdev.config import get_config
-    from nbdev.doclinks import nbglob
-    from nbdev.test import _keep_file
-    cfg = get_config()
-    files = [f.absolute() for f in sorted(nbglob(args.path, as_path=True)) if _keep_file(f, '.notest')]
-    if not files: sys.exit('No notebooks found to test: run from the repository root.')
+    cfg, files = notebook_files(args.path)
     start = time.time()
     # subtle: one process per notebook, so no state (threads, caches, C libraries) leaks between notebooks
     with ProcessPoolExecutor(min(args.n_workers, len(files)), mp_context=multiprocessing.get_context('spawn'),
                              max_tasks_per_child=1) as pool:
-        futures = [pool.submit(_test_in, cfg.nbs_path, f, skip_flags=cfg.tst_flags.split(), force_flags=args.flags.split(),
-                               basepath=cfg.config_path) for f in files]
+        futures = [pool.submit(_test_in, cfg.nbs_path, f, skip_flags=cfg.tst_flags.split(),
+                               force_flags=args.flags.split(), basepath=cfg.config_path) for f in files]
         results = [f.result() for f in futures]
     for f, (ok, secs) in zip(files, results): print(f"{'ok  ' if ok else 'FAIL'} {f.name} ({secs:.0f} s)")
     n_fail = sum(not ok for ok, _ in results)
