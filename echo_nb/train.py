@@ -109,12 +109,12 @@ class SpeechCollator:
 
     @classmethod
     def for_model(cls, model, tokenizer):
-        "The collator `model` expects: Whisper's fixed window; for Echo, no length limit unless it has a fixed table."
+        "The collator `model` expects: a fixed position table (Whisper's) pads to its window, unmasked; else no limit."
         c = model.config
-        limit, whisper = 2 * c.max_source_positions, c.model_type == "whisper"
-        fixed = whisper or getattr(c, "encoder_positions", "none") != "none"  # subtle: only a position table ends
+        limit = 2 * c.max_source_positions
+        fixed = c.model_type == "whisper" or getattr(c, "encoder_positions", "none") != "none"
         labels = c.max_target_positions - 1  # subtle: the start token takes a position; generate emits the rest
-        return cls(tokenizer, c.num_mel_bins, limit if whisper else None, limit if fixed else None, labels)
+        return cls(tokenizer, c.num_mel_bins, limit if fixed else None, limit if fixed else None, labels)
 
     def features(self, arrays:list) -> dict:
         "Log-mel features of 16 kHz 1-D float arrays, padded with silence as the model expects."
