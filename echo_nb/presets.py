@@ -26,7 +26,8 @@ def whisper_config(config:PretrainedConfig, # an `EchoConfig`, or any config wit
                   ) -> WhisperConfig:
     "A `WhisperConfig` with `config`'s width, heads, mel bins, vocabulary, special tokens and dropouts."
     window = window or 2 * config.max_source_positions
-    if window % 2: raise ValueError(f"window={window} frames is odd: Whisper's stride-2 convolution needs an even window.")
+    if window % 2:
+        raise ValueError(f"window={window} frames is odd: Whisper's stride-2 convolution needs an even window.")
     return WhisperConfig(
         vocab_size=config.vocab_size, num_mel_bins=config.num_mel_bins, d_model=config.d_model,
         encoder_layers=encoder_layers or config.encoder_layers, decoder_layers=decoder_layers or config.decoder_layers,
@@ -42,7 +43,8 @@ def whisper_config(config:PretrainedConfig, # an `EchoConfig`, or any config wit
 
 # %% ../nbs/02c_presets.ipynb #3ed17a9e
 def _whisper_parameters(config, encoder_layers, decoder_layers):
-    with torch.device("meta"): return count_parameters(WhisperForConditionalGeneration(whisper_config(config, encoder_layers, decoder_layers)))
+    with torch.device("meta"):
+        return count_parameters(WhisperForConditionalGeneration(whisper_config(config, encoder_layers, decoder_layers)))
 
 def matching_layers(config:PretrainedConfig, # the Echo config whose shape Whisper copies
                     target:int, # parameter count to match
@@ -64,7 +66,8 @@ def whisper_baseline(config:PretrainedConfig, # the Echo config the baseline is 
     if equal not in ("layers", "params"):
         raise ValueError(f"equal={equal!r}: use 'layers' (Echo's layer counts) or 'params' (closest parameter count).")
     layers = (config.encoder_layers, config.decoder_layers)
-    if equal == "params": layers = matching_layers(config, count_parameters(EchoForConditionalGeneration(config)))
+    if equal == "params":
+        layers = matching_layers(config, count_parameters(EchoForConditionalGeneration(config)))
     return WhisperForConditionalGeneration(whisper_config(config, *layers, window=window))
 
 # %% ../nbs/02c_presets.ipynb #eacf8688
@@ -100,5 +103,6 @@ def build_model(model_type:str, # "echo" or "whisper"
                 equal:str="layers", # Whisper: "layers" or "params" (see `whisper_baseline`)
                ):
     "A freshly initialised Echo, or the Whisper baseline shaped like it."
-    if model_type not in MODEL_TYPES: raise ValueError(f"Unknown model {model_type!r}: choose 'echo' or 'whisper'.")
+    if model_type not in MODEL_TYPES:
+        raise ValueError(f"Unknown model {model_type!r}: choose 'echo' or 'whisper'.")
     return EchoForConditionalGeneration(config) if model_type == "echo" else whisper_baseline(config, equal)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_study.ipynb #5d000002
 from __future__ import annotations
-import argparse, json, logging, multiprocessing, platform, shlex, shutil, sys, time
+import json, logging, multiprocessing, platform, shutil, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -17,7 +17,9 @@ from transformers.utils import logging as hf_logging
 from .data import synthesize_corpus
 from .model import EchoConfig
 from .pilot import write_outputs
-from .train import echo_fields, evaluate_checkpoint, run_summary, train
+from .model import ABLATIONS
+from .presets import echo_fields
+from .train import evaluate_checkpoint, run_summary, train
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 __all__ = ['log', 'PARITY', 'ARMS', 'CPU_ARMS', 'PRESETS', 'SCORES', 'COMPARED', 'check_arm', 'RunProgress', 'alignment_step',
            'study_run', 'run_all', 'bootstrap_interval', 'paired_difference', 'summarise', 'study_table',
            'study_markdown', 'run_colours', 'wer_figure', 'valid_cer_figure', 'controllers_figure', 'write_study',
-           'study', 'study_parser', 'study_cli']
+           'study']
 
 # %% ../nbs/05_study.ipynb #5d000005
 PARITY = dict(rotary="none", dynamic_base=False, relative_bias="none", encoder_positions="sinusoid",
@@ -39,18 +41,9 @@ ARMS = {  # name: the model, its EchoConfig overrides, and what the arm asks
                        about="the first pilot's trend rule for base and reach"),
     "echo-fixed": dict(model="echo", overrides=dict(dynamic_base=False, relative_bias="static"),
                        about="base and reach fixed at their initial values"),
-    "echo-rotary-plain": dict(model="echo", overrides=dict(rotary="plain"), about="plain RoPE, no learned basis"),
-    "echo-rotary-none": dict(model="echo", overrides=dict(rotary="none", dynamic_base=False), about="no rotary"),
-    "echo-base-fixed": dict(model="echo", overrides=dict(dynamic_base=False), about="rotary base fixed"),
-    "echo-base-trend": dict(model="echo", overrides=dict(base_rule="trend"), about="base moved by the trend rule"),
-    "echo-base-learned": dict(model="echo", overrides=dict(base_rule="learned"), about="base learned by gradient"),
-    "echo-reach-fixed": dict(model="echo", overrides=dict(relative_bias="static"), about="bias reach fixed"),
-    "echo-reach-trend": dict(model="echo", overrides=dict(reach_rule="trend"), about="reach moved by the trend rule"),
-    "echo-bias-none": dict(model="echo", overrides=dict(relative_bias="none"), about="no relative bias"),
-    "echo-decoder-learned": dict(model="echo", overrides=dict(decoder_positions="learned"),
-                                 about="decoder positions learned from N(0, init_std), as Whisper's"),
-    "echo-decoder-sinusoid": dict(model="echo", overrides=dict(decoder_positions="sinusoid"),
-                                  about="decoder positions fixed sinusoids"),
+    **{f"echo-{name}": dict(model="echo", overrides=change,  # one arm per ablation of `echo_nb.model.ABLATIONS`
+                            about="one change: " + ", ".join(f"{k}={v!r}" for k, v in change.items()))
+       for name, change in ABLATIONS.items()},
 }
 
 # %% ../nbs/05_study.ipynb #5d000007
@@ -58,14 +51,17 @@ def check_arm(name:str, # a key of `ARMS`
               shape:dict|None=None, # the preset's size overrides, applied to every arm
              ) -> dict:
     "The arm's entry, after checking that this `EchoConfig` has its fields and accepts their values."
-    if name not in ARMS: raise ValueError(f"Unknown arm {name!r}: choose from {', '.join(ARMS)}.")
+    if name not in ARMS:
+        raise ValueError(f"Unknown arm {name!r}: choose from {', '.join(ARMS)}.")
     arm = ARMS[name]
     missing = set(arm["overrides"]) - echo_fields()
     if missing:
         raise ValueError(f"Arm {name!r} sets {sorted(missing)}, which this EchoConfig does not have: it needs a newer "
                          "echo_nb (update it), or leave the arm out with --arms.")
-    try: EchoConfig(**{**(shape or {}), **arm["overrides"]})
-    except ValueError as e: raise ValueError(f"Arm {name!r}: {e}") from e
+    try:
+        EchoConfig(**{**(shape or {}), **arm["overrides"]})
+    except ValueError as e:
+        raise ValueError(f"Arm {name!r}: {e}") from e
     return arm
 
 # %% ../nbs/05_study.ipynb #5d00000a
@@ -73,11 +69,9 @@ CPU_ARMS = ("whisper", "echo-parity", "echo", "echo-trend", "echo-fixed", "echo-
 _CORPUS = dict(data=None, data_config=None, train_split="train", valid_split="valid", test_splits=("test", "test_long"),
                n_train=2000, n_valid=50, n_test=100, n_test_long=50, max_words=5, vocab_size=259)
 PRESETS = {
-    "quick": dict(_CORPUS, arms=("whisper", "echo"), seeds=(0,), size="micro", steps=4, batch_size=4, lr=2e-3,
+    "quick": dict(_CORPUS, arms=("whisper", "echo"), seeds=(0,), size="test", steps=4, batch_size=4, lr=2e-3,
                   warmup_steps=1, eval_steps=4, logging_steps=1, n_train=10, n_valid=2, n_test=2, n_test_long=2,
-                  max_words=4, parallel=False, bf16=False,
-                  shape=dict(d_model=64, encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=128,
-                             decoder_ffn_dim=128)),
+                  max_words=4, parallel=False, bf16=False, shape={}),
     "cpu": dict(_CORPUS, arms=CPU_ARMS, seeds=(0, 1, 2), size="micro", steps=2000, batch_size=16, lr=2e-3,
                 warmup_steps=200, eval_steps=250, logging_steps=25, parallel=True, bf16=False, shape={}),
     "gpu": dict(_CORPUS, data="openslr/librispeech_asr", data_config="clean", train_split="train.100",
@@ -93,13 +87,17 @@ def _clock(seconds:float) -> str:
 
 class RunProgress(TrainerCallback):
     "One labelled progress line per training log (arm, seed, step, loss, validation CER, time left)."
-    def __init__(self, label:str): self.label, self.start, self.cer = label, None, None
+    def __init__(self, label:str):
+        self.label, self.start, self.cer = label, None, None
 
-    def on_train_begin(self, args, state, control, **kwargs): self.start = time.perf_counter()
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.start = time.perf_counter()
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if logs and "eval_cer" in logs: self.cer = logs["eval_cer"]
-        if not logs or "loss" not in logs or not state.global_step: return
+        if logs and "eval_cer" in logs:
+            self.cer = logs["eval_cer"]
+        if not logs or "loss" not in logs or not state.global_step:
+            return
         elapsed = time.perf_counter() - self.start
         left = elapsed / state.global_step * (state.max_steps - state.global_step)
         cer = "-" if self.cer is None else f"{self.cer:.1f}%"
@@ -122,7 +120,8 @@ def _kept(history:list) -> list:
 def study_run(arm:str, seed:int, data:str, out:Path, settings:dict) -> dict:
     "Train one arm with one seed (or read back its finished result) and score it on every test split."
     folder, entry = Path(out) / "runs" / f"{arm}-seed{seed}", check_arm(arm, settings["shape"])
-    if (folder / "result.json").exists(): return json.loads((folder / "result.json").read_text())
+    if (folder / "result.json").exists():
+        return json.loads((folder / "result.json").read_text())
     shutil.rmtree(folder, ignore_errors=True)  # a run that was cut starts again from nothing
     start, s = time.perf_counter(), settings
     overrides = {**s["shape"], **entry["overrides"]}
@@ -138,7 +137,8 @@ def study_run(arm:str, seed:int, data:str, out:Path, settings:dict) -> dict:
               **{f"{split}_{k}": v[k] for split, v in scores.items() for k in ("wer", "cer")},
               "steps_to_alignment": alignment_step(history), "seconds": time.perf_counter() - start,
               "history": _kept(history)}
-    for checkpoint in folder.glob("checkpoint-*"): shutil.rmtree(checkpoint)
+    for checkpoint in folder.glob("checkpoint-*"):
+        shutil.rmtree(checkpoint)
     (folder / "result.json").write_text(json.dumps(result))
     return result
 
@@ -146,7 +146,8 @@ def study_run(arm:str, seed:int, data:str, out:Path, settings:dict) -> dict:
 def _run_job(job:tuple) -> dict:
     *args, threads = job
     torch.set_num_threads(threads)
-    if not logging.getLogger().handlers: logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     hf_logging.disable_progress_bar()  # the saves and loads of a run would each draw a bar between its progress lines
     return study_run(*args)
 
@@ -163,16 +164,19 @@ def run_all(data:str, out:Path, settings:dict) -> list:
         log.info("study: %d/%d runs done (%s seed %d: test WER %.1f%%) | %s so far | about %s left", len(results),
                  len(pairs), *pair, result["test_wer"], _clock(time.perf_counter() - start),
                  _clock(pace * (len(pairs) - len(results))))
-    for pair in [p for p in pairs if p in done]: report(pair, study_run(*pair, data, out, settings))
+    for pair in [p for p in pairs if p in done]:
+        report(pair, study_run(*pair, data, out, settings))
     todo = [p for p in pairs if p not in done]
     if workers == 1 or not todo:   # nothing left to train: no pool
-        for pair in todo: report(pair, study_run(*pair, data, out, settings))
+        for pair in todo:
+            report(pair, study_run(*pair, data, out, settings))
     else:
         threads = max(1, torch.get_num_threads() // workers)
         worker = sys.modules["echo_nb.study"]._run_job  # by module path: pickles from a notebook too
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(worker, (*p, data, out, settings, threads)): p for p in todo}
-            for f in as_completed(futures): report(futures[f], f.result())
+            for f in as_completed(futures):
+                report(futures[f], f.result())
     return [results[p] for p in pairs]
 
 # %% ../nbs/05_study.ipynb #5d000014
@@ -180,7 +184,8 @@ def bootstrap_interval(values, # the per-seed differences
                        level:float=0.95, n_resamples:int=10_000, seed:int=0) -> tuple[float, float]:
     "Percentile bootstrap interval of the mean of `values` (resampled with replacement)."
     v = np.asarray(values, dtype=float)
-    if v.size == 0: raise ValueError("No values to bootstrap: the two arms share no seed.")
+    if v.size == 0:
+        raise ValueError("No values to bootstrap: the two arms share no seed.")
     means = v[np.random.default_rng(seed).integers(0, v.size, (n_resamples, v.size))].mean(1)
     low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
@@ -191,7 +196,8 @@ def paired_difference(runs:list, arm:str, reference:str, key:str) -> dict|None:
     a, b = ({r["seed"]: r[key] for r in runs if r["arm"] == name and r.get(key) is not None}
             for name in (arm, reference))
     seeds = sorted(set(a) & set(b))
-    if arm == reference or not seeds: return None
+    if arm == reference or not seeds:
+        return None
     d = [a[s] - b[s] for s in seeds]
     low, high = bootstrap_interval(d) if len(d) > 1 else (None, None)
     return {"mean": float(np.mean(d)), "low": low, "high": high, "seeds": seeds, "differences": d}
@@ -218,12 +224,15 @@ def summarise(runs:list) -> dict:
 
 # %% ../nbs/05_study.ipynb #5d00001a
 def _pm(stat:dict|None, digits:int=1) -> str:
-    if not stat or stat["mean"] is None: return "-"
+    if not stat or stat["mean"] is None:
+        return "-"
     return f"{stat['mean']:.{digits}f}" + (f" ± {stat['sd']:.{digits}f}" if stat["n"] > 1 else "")
 
 def _diff(d:dict|None) -> str:
-    if d is None: return "-"
-    if d["low"] is None: return f"{d['mean']:+.1f} (n={len(d['seeds'])}, no interval)"
+    if d is None:
+        return "-"
+    if d["low"] is None:
+        return f"{d['mean']:+.1f} (n={len(d['seeds'])}, no interval)"
     return f"{d['mean']:+.1f} [{d['low']:+.1f}, {d['high']:+.1f}]"
 
 def study_table(summary:dict) -> str:
@@ -317,7 +326,8 @@ def controllers_figure(results:dict) -> go.Figure:
                             name=name, legendgroup=name, showlegend=name not in shown, hovertext=k,
                             row=1, col=1 if k.startswith("base/") else 2)
             shown.add(name)
-    fig.update_xaxes(title_text="optimiser step"); fig.update_yaxes(type="log", title_text="base", col=1)
+    fig.update_xaxes(title_text="optimiser step")
+    fig.update_yaxes(type="log", title_text="base", col=1)
     fig.update_yaxes(title_text="reach (positions)", col=2)
     return fig.update_layout(title="Where each rule moves the rotary base and the bias reach (one colour per run)")
 
@@ -333,17 +343,21 @@ def study(out:str|Path="study", # corpus, runs and results go here
           **settings, # any key of the preset, e.g. arms=("echo", "whisper"), seeds=(0,), steps=500
          ) -> dict:
     "Run (or finish) a study: every arm and seed of the preset, then study.json, study.md and plots in `out`."
-    if preset not in PRESETS: raise ValueError(f"Unknown preset {preset!r}: choose from {', '.join(PRESETS)}.")
+    if preset not in PRESETS:
+        raise ValueError(f"Unknown preset {preset!r}: choose from {', '.join(PRESETS)}.")
     unknown = set(settings) - set(PRESETS[preset])
-    if unknown: raise ValueError(f"Unknown study setting(s) {sorted(unknown)}: use {', '.join(PRESETS[preset])}.")
+    if unknown:
+        raise ValueError(f"Unknown study setting(s) {sorted(unknown)}: use {', '.join(PRESETS[preset])}.")
     s, out, start = {**PRESETS[preset], **settings}, Path(out), time.perf_counter()
     s.update(arms=tuple(s["arms"]), seeds=tuple(s["seeds"]), test_splits=tuple(s["test_splits"]))
-    for arm in s["arms"]: check_arm(arm, s["shape"])
+    for arm in s["arms"]:
+        check_arm(arm, s["shape"])
     fixed = {k: v for k, v in s.items() if k not in ("arms", "seeds", "parallel")}   # parallel: same results
     saved = out / "settings.json"
     if saved.exists() and json.loads(saved.read_text()) != json.loads(json.dumps(fixed)):
         raise ValueError(f"{out} holds a study with other settings ({saved}): use another --out, or delete the folder.")
-    out.mkdir(parents=True, exist_ok=True); saved.write_text(json.dumps(fixed, indent=1))
+    out.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(fixed, indent=1))
     data = s["data"] or str(synthesize_corpus(out / "corpus", s["n_train"], s["n_valid"], s["n_test"], seed=0,
                                               max_words=s["max_words"], vocab_size=s["vocab_size"],
                                               n_test_long=s["n_test_long"], progress=False))
@@ -355,34 +369,3 @@ def study(out:str|Path="study", # corpus, runs and results go here
                "total_seconds": time.perf_counter() - start, "summary": summarise(runs), "runs": runs}
     write_study(out, results)
     return results
-
-# %% ../nbs/05_study.ipynb #5d000024
-def study_parser() -> argparse.ArgumentParser:
-    "Options of `echo-study`."
-    p = argparse.ArgumentParser(prog="echo-study", description=
-        "Train every arm of a preset (Echo variants, Echo with Whisper's positions, HF Whisper) with several seeds on "
-        "the same corpus and write study.md, study.json and plots in --out. Resumable: run it again to finish.")
-    p.add_argument("--preset", choices=list(PRESETS), default="quick", help="what to run (default: quick, a smoke)")
-    p.add_argument("--out", default="study", help="folder for the corpus, the runs and the results (default: study)")
-    p.add_argument("--arms", nargs="+", help="arms to run (default: the preset's; --list-arms lists them)")
-    p.add_argument("--seeds", type=int, nargs="+", help="seeds (default: the preset's)")
-    p.add_argument("--steps", type=int, help="optimiser steps per run (default: the preset's)")
-    p.add_argument("--sequential", action="store_true", help="one run at a time, all threads")
-    p.add_argument("--list-arms", action="store_true", help="print the arms and exit")
-    return p
-
-def study_cli(argv=None):
-    "Console script `echo-study`: prints the results table."
-    parser = study_parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    a = parser.parse_args(argv)
-    if a.list_arms:
-        sys.stdout.write("".join(f"{name}: {arm['about']} {arm['overrides'] or ''}\n" for name, arm in ARMS.items()))
-        return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    hf_logging.disable_progress_bar()
-    settings = {k: v for k, v in dict(arms=a.arms, seeds=a.seeds, steps=a.steps).items() if v is not None}
-    if a.sequential: settings["parallel"] = False
-    try: results = study(a.out, a.preset, shlex.join(["echo-study", *argv]), **settings)
-    except ValueError as e: parser.exit(2, f"echo-study: error: {e}\n")
-    sys.stdout.write(study_table(results["summary"]) + "\n")

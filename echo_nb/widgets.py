@@ -30,7 +30,8 @@ def in_colab()->bool:
 
 def enable_widgets()->bool:
     "Switch on Colab's custom widget manager, which plotly's `FigureWidget` needs there; elsewhere do nothing."
-    if not in_colab(): return False
+    if not in_colab():
+        return False
     from google.colab import output
     output.enable_custom_widget_manager()
     return True
@@ -45,7 +46,8 @@ def refresh(widget:go.FigureWidget, # the figure on the page
     with widget.batch_update():
         for old, new in zip(widget.data, fig.data):
             props = new.to_plotly_json()
-            for key in ("type", "uid"): props.pop(key, None)
+            for key in ("type", "uid"):
+                props.pop(key, None)
             old.update(props, overwrite=True)
         widget.layout.title.text = fig.layout.title.text
     return send_state(widget)
@@ -64,7 +66,8 @@ class ExplorerBox(W.VBox):
         super().__init__(children)
         self.figure = figure
         figure.observe(self._redraw_empty_view, names="_js2py_traceDeltas")
-        if hasattr(self, "on_displayed"): self.on_displayed(lambda box: send_state(box.figure))
+        if hasattr(self, "on_displayed"):
+            self.on_displayed(lambda box: send_state(box.figure))
 
     def _repr_mimebundle_(self, **kwargs):  # ipywidgets 8 (7 displays through `_ipython_display_` instead)
         send_state(self.figure)
@@ -72,7 +75,8 @@ class ExplorerBox(W.VBox):
 
     def _redraw_empty_view(self, change):
         "A view drawn from an empty state reports no traces: send it the traces and the layout, then the whole state."
-        if not change["new"] or change["new"].get("trace_deltas") or not self.figure.data: return
+        if not change["new"] or change["new"].get("trace_deltas") or not self.figure.data:
+            return
         self.figure._send_addTraces_msg(copy.deepcopy(self.figure._data))
         self.figure._send_relayout_msg(copy.deepcopy(self.figure._layout_obj._props))
         send_state(self.figure)
@@ -87,14 +91,18 @@ def explorer(build, # keyword arguments (one per control) -> go.Figure
     enable_widgets()
     if static:
         box = W.interactive(build, {"auto_display": True}, **controls)
-        if box.result is None: box.update()  # ipywidgets 7 first runs `build` on display: give `.result` now, as 8 does
+        if box.result is None:
+            box.update()  # ipywidgets 7 first runs `build` on display: give `.result` now, as 8 does
     else:
         figure = go.FigureWidget(build(**{k: c.value for k, c in controls.items()}))
         box = ExplorerBox([W.VBox(list(controls.values())), figure], figure)
-        def update(change): refresh(figure, build(**{k: c.value for k, c in controls.items()}))
-        for c in controls.values(): c.observe(update, names="value")
+        def update(change):
+            refresh(figure, build(**{k: c.value for k, c in controls.items()}))
+        for c in controls.values():
+            c.observe(update, names="value")
     box.controls = controls
-    for css in (name, "echo-static" if static else "echo-live"): box.add_class(css)
+    for css in (name, "echo-static" if static else "echo-live"):
+        box.add_class(css)
     return box
 
 # %% ../nbs/07_widgets.ipynb #66a343e3
@@ -102,7 +110,8 @@ def dead_pairs(inv_freq:Tensor, # (head_dim//2,) rotary frequencies
                frames:int, # positions in the utterance (T)
               )->Tensor: # (head_dim//2,) bool
     "Pairs turning by less than a quarter turn over the largest distance T-1 of the utterance."
-    if frames < 2: raise ValueError(f"an utterance needs at least 2 positions to have a distance, got frames={frames}")
+    if frames < 2:
+        raise ValueError(f"an utterance needs at least 2 positions to have a distance, got frames={frames}")
     return inv_freq.double() * (frames - 1) < math.pi / 2
 
 # %% ../nbs/07_widgets.ipynb #7ce43fc7
@@ -113,7 +122,8 @@ def rotary_scores(q:Tensor, # (head_dim,) the query
                   basis:Tensor|None=None, # (head_dim, head_dim) orthogonal Q: q and k become q @ Q and k @ Q first
                  )->Tensor: # (N,) the scores
     "Score between rotary'd `q` at position 0 and `k` at each distance, optionally in the basis `Q`."
-    if basis is not None: q, k = q @ basis, k @ basis
+    if basis is not None:
+        q, k = q @ basis, k @ basis
     q_rot = apply_rotary(q[None], torch.zeros(1), inv_freq)[0]
     return apply_rotary(k.expand(len(distances), -1), distances, inv_freq) @ q_rot
 
@@ -199,13 +209,16 @@ def frequency_explorer(model:nn.Module|str|Path|None=None, # an Echo model or ch
         source=W.Dropdown(options=["random angles", *bases], value="random angles", description="basis Q", **wide))
 
     def build(base, head_dim, frames, angle_scale, seed, source):
-        if source == "random angles": return frequency_figure(head_dim, base, frames, angle_scale, seed)
+        if source == "random angles":
+            return frequency_figure(head_dim, base, frames, angle_scale, seed)
         rotary, head = bases[source]
-        with torch.no_grad(): q = rotary.basis.matrix()[head]
+        with torch.no_grad():
+            q = rotary.basis.matrix()[head]
         return frequency_figure(rotary.head_dim, base, frames, basis=q)
 
     def take_layer(change):
-        if change["new"] == "random angles": return
+        if change["new"] == "random angles":
+            return
         rotary = bases[change["new"]][0]
         controls["head_dim"].options = sorted({*controls["head_dim"].options, rotary.head_dim})
         # subtle: a learned base's `base` buffer is refreshed only at logging steps; its parameter is the live value
@@ -220,7 +233,8 @@ def bias_curves(bias:RelativeBias, # the module
                 span:int, # distances -span..span
                )->Tensor: # (n_heads, 2*span+1)
     "The bias each head adds at distances -span..span (key - query), through the module's own forward."
-    with torch.no_grad(): return bias(1, 2 * span + 1, offset=span)[:, 0].detach().float().cpu()
+    with torch.no_grad():
+        return bias(1, 2 * span + 1, offset=span)[:, 0].detach().float().cpu()
 
 # %% ../nbs/07_widgets.ipynb #ba2240f6
 def reach_controller(model:nn.Module, # a model with `controllers()`, or a bare RelativeBias
@@ -287,7 +301,8 @@ def bias_explorer(model:nn.Module|str|Path, # an Echo model, a checkpoint folder
     model = load_model(model)
     biases = {name.removeprefix("model.") or "relative bias": name for name, m in model.named_modules()
               if isinstance(m, RelativeBias)}
-    if not biases: raise ValueError("the model has no RelativeBias: build it with relative_bias='dynamic' or 'static'")
+    if not biases:
+        raise ValueError("the model has no RelativeBias: build it with relative_bias='dynamic' or 'static'")
 
     def bounds(label):
         bias = model.get_submodule(biases[label])
@@ -311,16 +326,19 @@ def bias_explorer(model:nn.Module|str|Path, # an Echo model, a checkpoint folder
     return explorer(build, controls, static, "echo-bias-explorer")
 
 # %% ../nbs/07_widgets.ipynb #624d66f0
-def _step(p:Path)->int: return int(p.name.removeprefix("checkpoint-"))
+def _step(p:Path)->int:
+    return int(p.name.removeprefix("checkpoint-"))
 
 def read_history(run_dir:str|Path)->list|None:
     "The `log_history` of a run: its trainer_state.json, or that of its latest `checkpoint-N`; None if it has neither."
     run_dir = Path(run_dir)
-    if (run_dir / "trainer_state.json").is_file(): state = run_dir / "trainer_state.json"
+    if (run_dir / "trainer_state.json").is_file():
+        state = run_dir / "trainer_state.json"
     else:
         checkpoints = [p for p in run_dir.glob("checkpoint-*")
                        if p.name[11:].isdigit() and (p / "trainer_state.json").is_file()]
-        if not checkpoints: return None
+        if not checkpoints:
+            return None
         state = max(checkpoints, key=_step) / "trainer_state.json"
     return json.loads(state.read_text())["log_history"]
 
@@ -329,12 +347,14 @@ def find_runs(*paths:str|Path, # run folders (echo-train --output-dir) or folder
     "Every training run in `paths`: a folder with a trainer state is one run, otherwise each run folder inside it."
     runs = {}
     for path in map(Path, paths):
-        if not path.is_dir(): raise ValueError(f"{path} is not a folder: give a run folder or a folder of runs")
+        if not path.is_dir():
+            raise ValueError(f"{path} is not a folder: give a run folder or a folder of runs")
         history = read_history(path)
         inside = {f"{path.name}/{p.name}": read_history(p) for p in sorted(path.iterdir()) if p.is_dir()}
         found = {path.name: history} if history is not None else {k: h for k, h in inside.items() if h is not None}
-        if not found: raise ValueError(f"no trainer_state.json in {path}, its checkpoint-N folders or its subfolders: "
-                                       "point at a folder echo-train or echo-pilot wrote")
+        if not found:
+            raise ValueError(f"no trainer_state.json in {path}, its checkpoint-N folders or its subfolders: "
+                             "point at a folder echo-train or echo-pilot wrote")
         runs.update(found)
     return runs
 
@@ -397,13 +417,15 @@ def adaptation_replay(*run_dirs:str|Path, # run folders or folders of runs (see 
     "A step slider (and play button) over `replay_figure` for every run in `run_dirs`, with the values at that step."
     runs = find_runs(*run_dirs)
     steps = sorted({h["step"] for history in runs.values() for h in history if "step" in h})
-    if not steps: raise ValueError(f"the runs in {run_dirs} logged no step yet: train for at least logging_steps")
+    if not steps:
+        raise ValueError(f"the runs in {run_dirs} logged no step yet: train for at least logging_steps")
     every = min((b - a for a, b in zip(steps, steps[1:])), default=1)
     slider = W.IntSlider(value=steps[-1] if step is None else step, min=0, max=steps[-1], step=1, description="step",
                          continuous_update=False, style={"description_width": "initial"},
                          layout=W.Layout(width="520px"))
     box = explorer(lambda step: replay_figure(runs, step), {"step": slider}, static, "echo-adaptation-replay")
-    if static: return box
+    if static:
+        return box
     play = W.Play(min=0, max=steps[-1], step=every, interval=300, description="play")
     table = W.HTML(replay_table(runs, slider.value))
     W.jslink((play, "value"), (slider, "value"))
