@@ -40,7 +40,7 @@ class BenchSettings:
     n_mels: int = 80             # log-mel bins
     window: int = 500            # Whisper's window in frames (3000 = 30 s); durations scale with window/3000
     batch_size: int = 8          # utterances per training batch
-    label_tokens: int = 128      # label tokens per 30 s of audio (on the scaled axis: per 3000 frames, like the durations)
+    label_tokens: int = 128      # label tokens per 30 s of audio (scaled axis: per 3000 frames, like the durations)
     n_batches: int = 4           # length-grouped batches per timed pass at LibriSpeech-like lengths
     warmup: int = 1              # untimed passes first
     repeats: int = 5             # timed passes; the median is reported
@@ -63,7 +63,8 @@ def whisper_depths(s:BenchSettings)->list[tuple[int, int]]:
     except ValueError:
         extra = [()]
     if any(len(e) != 2 or min(e) < 1 for e in extra):
-        raise ValueError(f"extra_whisper={s.extra_whisper!r}: write depths as 'encoder/decoder' layers, e.g. '24/16,20/16'")
+        raise ValueError(f"extra_whisper={s.extra_whisper!r}: write depths as 'encoder/decoder' layers, "
+                         "e.g. '24/16,20/16'")
     return [(enc, dec)] + [e for e in extra if e != (enc, dec)]
 
 # %% ../nbs/06_bench.ipynb #b0000006
@@ -154,7 +155,7 @@ def length_grouped_batches(durations:np.ndarray, # the pool's durations
 # %% ../nbs/06_bench.ipynb #b0000013
 def training_batches(durations:list, # seconds (on the benchmark's scaled axis), one list per batch
                      s:BenchSettings)->tuple[list[dict], list[dict]]: # Echo's batches, Whisper's batches
-    "The same utterances as Echo's inputs (padded to the longest, with a frame mask) and Whisper's (padded to the window)."
+    "The same utterances as Echo's inputs (padded to the longest, frame mask) and Whisper's (padded to the window)."
     g = torch.Generator().manual_seed(s.seed)
     echo, whisper = [], []
     for batch in durations:
@@ -166,7 +167,8 @@ def training_batches(durations:list, # seconds (on the benchmark's scaled axis),
         labels = labels.masked_fill(torch.arange(labels.shape[1]) >= tokens[:, None], -100)
         to = lambda **kw: {k: v.to(s.device) for k, v in kw.items()}
         echo.append(to(input_features=features, attention_mask=mask, labels=labels))
-        whisper.append(to(input_features=torch.nn.functional.pad(features, (0, s.window - mask.shape[1])), labels=labels))
+        whisper.append(to(input_features=torch.nn.functional.pad(features, (0, s.window - mask.shape[1])),
+                          labels=labels))
     return echo, whisper
 
 # %% ../nbs/06_bench.ipynb #b0000016
@@ -204,7 +206,7 @@ def timed(run, device:str)->float:
 
 def median_times(runs:dict, # name -> function to time
                  s:BenchSettings)->dict: # name -> list of `repeats` seconds
-    "Seconds of each run over `warmup` untimed rounds, then `repeats` timed rounds; within a round, one run after another."
+    "Seconds of each run: `warmup` untimed rounds, then `repeats` timed ones; within a round, one run after another."
     times = {n: [] for n in runs}
     for r in range(s.warmup + s.repeats):
         for n, run in runs.items():
@@ -225,7 +227,8 @@ class LiveTensorBytes(TorchDispatchMode):
         out = func(*args, **(kwargs or {}))
         inputs = {id(t.untyped_storage()) for t in tree_flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)}
         for t in tree_flatten(out)[0]:
-            if isinstance(t, torch.Tensor) and id(t.untyped_storage()) not in inputs and t.untyped_storage() not in self.seen:
+            if (isinstance(t, torch.Tensor) and id(t.untyped_storage()) not in inputs
+                    and t.untyped_storage() not in self.seen):
                 self.add(t.untyped_storage())
         return out
 
@@ -242,7 +245,8 @@ class LiveTensorBytes(TorchDispatchMode):
 # %% ../nbs/06_bench.ipynb #b000001a
 def state_bytes(trainee:Trainee)->int:
     "Bytes of the model's parameters and its optimizer's state tensors."
-    tensors = list(trainee.model.parameters()) + [v for st in trainee.optimizer.state.values() for v in st.values() if torch.is_tensor(v)]
+    tensors = list(trainee.model.parameters()) + [v for st in trainee.optimizer.state.values()
+                                                  for v in st.values() if torch.is_tensor(v)]
     return sum(t.numel() * t.element_size() for t in tensors)
 
 def peak_training_memory(trainee:Trainee, batch:dict)->int:
@@ -268,7 +272,8 @@ def time_training(builders:dict, # name -> function building a fresh model
     names, times, out = list(builders), {}, {}
     for group in ([names] if s.interleave else [[n] for n in names]):
         trainees = {n: Trainee(builders[n](), s) for n in group}
-        times.update(median_times({n: (lambda t=t, n=n: [t.step(b) for b in batches[n]]) for n, t in trainees.items()}, s))
+        times.update(median_times({n: (lambda t=t, n=n: [t.step(b) for b in batches[n]])
+                                   for n, t in trainees.items()}, s))
         for n, t in trainees.items():
             n_samples, n_batches = sum(len(b["labels"]) for b in batches[n]), len(batches[n])
             median = statistics.median(times[n])
@@ -315,25 +320,28 @@ def time_decoding(models:dict, # name -> (model, its features on the device)
                   s:BenchSettings)->dict: # name -> (median seconds of one `generate`, spread)
     "Median seconds of `generate_exactly` for each model, round by round, and the spread (half range over median)."
     runs = {n: (lambda m=m.to(s.device).eval(), f=f: generate_exactly(m, f, s)) for n, (m, f) in models.items()}
-    return {n: (statistics.median(t), (max(t) - min(t)) / (2 * statistics.median(t))) for n, t in median_times(runs, s).items()}
+    return {n: (statistics.median(t), (max(t) - min(t)) / (2 * statistics.median(t)))
+            for n, t in median_times(runs, s).items()}
 
 # %% ../nbs/06_bench.ipynb #b0000021
 def feature_rtf(durations:np.ndarray, # seconds of each utterance
                 s:BenchSettings)->dict: # rtf (as long as the audio), rtf_window (padded to the window, as for Whisper)
-    "Real-time factor of `log_mel` on CPU (where the collator computes it), per utterance, unpadded and padded to the window."
+    "Real-time factor of `log_mel` on CPU (the collator's device), per utterance, unpadded and padded to the window."
     g = torch.Generator().manual_seed(s.seed)
     audio = [0.1 * torch.randn(max(HOP_LENGTH * 4, round(d * SAMPLE_RATE)), generator=g) for d in durations]
     padded = [torch.nn.functional.pad(a, (0, max(0, s.window * HOP_LENGTH - len(a)))) for a in audio]
     total = sum(len(a) for a in audio) / SAMPLE_RATE
     def rtf(clips):
-        seconds = [timed(lambda: [log_mel(a, s.n_mels) for a in clips], "cpu") for _ in range(s.warmup + s.repeats)][s.warmup:]
+        seconds = [timed(lambda: [log_mel(a, s.n_mels) for a in clips], "cpu")
+                   for _ in range(s.warmup + s.repeats)][s.warmup:]
         return statistics.median(seconds) / total
     return dict(rtf=rtf(audio), rtf_window=rtf(padded))
 
 # %% ../nbs/06_bench.ipynb #b0000024
 MECHANISMS = {"echo": {}, **POSITION_MECHANISMS.ablations()}  # Echo, and Echo without each position mechanism
-COSTS = {m.removes: m.ablation for f in POSITION_MECHANISMS.fields()  # what each mechanism costs: Echo against the
-         for m in (POSITION_MECHANISMS[f, o] for o in POSITION_MECHANISMS.options(f)) if m.ablation}  # arm without it
+# what each mechanism costs: Echo against the arm without it
+COSTS = {m.removes: m.ablation for f in POSITION_MECHANISMS.fields()
+         for m in (POSITION_MECHANISMS[f, o] for o in POSITION_MECHANISMS.options(f)) if m.ablation}
 TARGETS = {"ratio_train_variable": (">=", 2.0), "ratio_train_fixed": (">=", 0.8), "givens_overhead": ("<=", 0.05),
            "ratio_memory": ("<=", 1.0), "ratio_decode": (">=", 1.0)}
 
@@ -362,7 +370,8 @@ def bias_path_ratios(fixed:dict, variable:dict, whisper:str)->dict:
 def run_bench(s:BenchSettings)->dict:
     "Every measurement of `echo-bench` for the settings `s`: tables, ratios and the settings themselves."
     start, c = time.perf_counter(), bench_config(s)
-    builders = {n: seeded(lambda o=o: EchoForConditionalGeneration(bench_config(s, **o)), s.seed, s.device) for n, o in MECHANISMS.items()}
+    builders = {n: seeded(lambda o=o: EchoForConditionalGeneration(bench_config(s, **o)), s.seed, s.device)
+                for n, o in MECHANISMS.items()}
     whispers = {whisper_name(d): seeded(lambda d=d: build_whisper(c, d), s.seed, s.device) for d in whisper_depths(s)}
     builders.update(whispers)
     builders[SDPA_BIAS] = seeded(lambda: with_bias_path(EchoForConditionalGeneration(c), "sdpa"), s.seed, s.device)
@@ -372,13 +381,17 @@ def run_bench(s:BenchSettings)->dict:
     echo_fix, whisper_fix = training_batches([[30 * s.scale] * s.batch_size], s)
     is_echo = lambda n: not n.startswith("whisper")
     fixed = time_training(builders, {n: echo_fix if is_echo(n) else whisper_fix for n in builders}, s)
-    variable = time_training(builders, {n: echo_var if is_echo(n) else whisper_var for n in builders}, s, memory_batch=len(groups) - 1)
+    variable = time_training(builders, {n: echo_var if is_echo(n) else whisper_var for n in builders}, s,
+                             memory_batch=len(groups) - 1)
     decode_frames = round(12 * s.scale * FRAMES_PER_SECOND)
-    features = torch.randn(s.decode_batch, s.n_mels, decode_frames, generator=torch.Generator().manual_seed(s.seed)).to(s.device)
+    features = torch.randn(s.decode_batch, s.n_mels, decode_frames,
+                           generator=torch.Generator().manual_seed(s.seed)).to(s.device)
     padded = torch.nn.functional.pad(features, (0, s.window - decode_frames))
-    decode = time_decoding({"echo": (builders["echo"](), features), **{n: (b(), padded) for n, b in whispers.items()}}, s)
+    decode = time_decoding({"echo": (builders["echo"](), features),
+                            **{n: (b(), padded) for n, b in whispers.items()}}, s)
     audio_s = s.decode_batch * decode_frames / FRAMES_PER_SECOND
-    decode = {n: dict(seconds=t, tokens_per_s=s.decode_batch * s.decode_tokens / t, rtf=t / audio_s, spread=spread) for n, (t, spread) in decode.items()}
+    decode = {n: dict(seconds=t, tokens_per_s=s.decode_batch * s.decode_tokens / t, rtf=t / audio_s, spread=spread)
+              for n, (t, spread) in decode.items()}
     release(s.device)
     w = whisper_name(whisper_depths(s)[0])
     echo_frames = [b["input_features"].shape[-1] for b in echo_var]
@@ -403,45 +416,56 @@ def cost(table:dict, variant:str)->float:
 
 def environment(s:BenchSettings)->dict:
     "Where the numbers come from: device name, threads, torch and transformers versions, load."
-    device = torch.cuda.get_device_name(s.device) if torch.device(s.device).type == "cuda" else f"CPU, {torch.get_num_threads()} torch thread(s)"
+    device = (torch.cuda.get_device_name(s.device) if torch.device(s.device).type == "cuda"
+              else f"CPU, {torch.get_num_threads()} torch thread(s)")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return dict(device=device, cpus=os.cpu_count(), load_1min=load, torch=torch.__version__, transformers=transformers.__version__)
+    return dict(device=device, cpus=os.cpu_count(), load_1min=load, torch=torch.__version__,
+                transformers=transformers.__version__)
 
 # %% ../nbs/06_bench.ipynb #b0000029
 def format_report(r:dict)->str:
-    "The benchmark's result as a text table: absolute figures, Echo/Whisper ratios, targets, and what holds back a miss."
+    "The benchmark's result as a text table: absolute figures, Echo/Whisper ratios, targets, what holds back a miss."
     s, env, w = BenchSettings(**r["settings"]), r["environment"], r["baseline"]
     width, heads, enc, dec = SIZES[s.size]
-    lines = [f"echo-bench on {env['device']} (load {env['load_1min']:.2f}), torch {env['torch']}, transformers {env['transformers']}"
-             + (", bf16 autocast" if s.bf16 else ", fp32"),
-             f"size {s.size}: width {width}, {heads} heads, Echo {enc}/{dec} layers; batch {s.batch_size}, window {s.window} frames "
-             f"= {s.window / FRAMES_PER_SECOND:g} s, {s.n_mels} mels, vocab {s.vocab_size}; +- is half the range of the timed passes over the median",
+    lines = [f"echo-bench on {env['device']} (load {env['load_1min']:.2f}), torch {env['torch']}, "
+             f"transformers {env['transformers']}" + (", bf16 autocast" if s.bf16 else ", fp32"),
+             f"size {s.size}: width {width}, {heads} heads, Echo {enc}/{dec} layers; batch {s.batch_size}, "
+             f"window {s.window} frames = {s.window / FRAMES_PER_SECOND:g} s, {s.n_mels} mels, vocab {s.vocab_size}; "
+             "+- is half the range of the timed passes over the median",
              f"lengths {2 * s.scale:.3g}-{30 * s.scale:.3g} s, mean {12 * s.scale:.3g} s" +
              ("" if s.scale == 1 else f" (LibriSpeech's 2-30 s, mean 12 s, scaled by {s.scale:.3g} to fit the run)") +
-             f"; Echo's grouped batches hold {r['padded_fraction']:.0%} of the window's frames; medians of {s.repeats} after {s.warmup} warm-up",
-             "peak memory: " + ("torch.cuda.max_memory_allocated" if s.device == "cuda" else "live tensor bytes at the step's peak (LiveTensorBytes)"), ""]
+             f"; Echo's grouped batches hold {r['padded_fraction']:.0%} of the window's frames; "
+             f"medians of {s.repeats} after {s.warmup} warm-up",
+             "peak memory: " + ("torch.cuda.max_memory_allocated" if s.device == "cuda"
+                                else "live tensor bytes at the step's peak (LiveTensorBytes)"), ""]
     row = "{:<26}{:>12}{:>12}{:>10}{:>12}{:>12}{:>12}"
     for title, table in (("train, fixed window", r["train_fixed"]), ("train, LibriSpeech-like", r["train_variable"])):
         lines += [row.format(title, "params M", "step s", "+-", "samples/s", "peak MB", "Echo/this")]
         for n, m in table.items():
             if n == "echo" or not n.startswith(("rotary", "bias")):
-                lines.append(row.format("  " + n, f"{m['params'] / 1e6:.2f}", f"{m['step_s']:.4g}", f"{m['spread']:.0%}",
-                             f"{m['samples_per_s']:.4g}", f"{m['peak_memory_mb']:.4g}", f"{table['echo']['samples_per_s'] / m['samples_per_s']:.3f}"))
+                lines.append(row.format("  " + n, f"{m['params'] / 1e6:.2f}", f"{m['step_s']:.4g}",
+                                        f"{m['spread']:.0%}", f"{m['samples_per_s']:.4g}", f"{m['peak_memory_mb']:.4g}",
+                                        f"{table['echo']['samples_per_s'] / m['samples_per_s']:.3f}"))
     lines += ["", "{:<26}{:>12}{:>12}".format("mechanism cost", "fixed", "variable")]
-    lines += ["{:<26}{:>12}{:>12}".format("  " + n, f"{c['fixed']:+.1%}", f"{c['variable']:+.1%}") for n, c in r["costs"].items()]
+    lines += ["{:<26}{:>12}{:>12}".format("  " + n, f"{c['fixed']:+.1%}", f"{c['variable']:+.1%}")
+              for n, c in r["costs"].items()]
     lines += ["  (fraction of Echo's step; each from the Echo variant without it: " +
-              ", ".join(f"{n} {r['train_variable'][v]['step_s']:.4g} s" for n, v in COSTS.items()) + " at variable lengths)", ""]
+              ", ".join(f"{n} {r['train_variable'][v]['step_s']:.4g} s" for n, v in COSTS.items()) +
+              " at variable lengths)", ""]
     lines += ["{:<26}{:>12}{:>12}{:>12}".format("greedy decode", "tokens/s", "RTF", "Echo/this")]
-    lines += ["{:<26}{:>12}{:>12}{:>12}".format("  " + n, f"{d['tokens_per_s']:.4g}", f"{d['rtf']:.4g}", f"{r['decode']['echo']['tokens_per_s'] / d['tokens_per_s']:.3f}")
+    lines += ["{:<26}{:>12}{:>12}{:>12}".format("  " + n, f"{d['tokens_per_s']:.4g}", f"{d['rtf']:.4g}",
+                                                f"{r['decode']['echo']['tokens_per_s'] / d['tokens_per_s']:.3f}")
               for n, d in r["decode"].items()]
     lines += [f"  ({s.decode_batch} x {12 * s.scale:.3g} s of audio, {s.decode_tokens} tokens each)",
-              f"features: log_mel RTF {r['features']['rtf']:.3g} unpadded, {r['features']['rtf_window']:.3g} padded to the window (CPU)",
+              f"features: log_mel RTF {r['features']['rtf']:.3g} unpadded, "
+              f"{r['features']['rtf_window']:.3g} padded to the window (CPU)",
               f"controller probes: {r['controller_overhead']:.2%} of training time at the default probe interval", ""]
     lines += [f"bias path: Echo's default / {SDPA_BIAS}: speed {r['bias_path_speedup_fixed']:.3f} fixed, "
-              f"{r['bias_path_speedup_variable']:.3f} variable; peak memory {r['bias_path_memory_fixed']:.3f} fixed; {SDPA_BIAS} "
-              f"/ {w}: speed {r['ratio_train_fixed_sdpa_bias']:.3f} fixed, {r['ratio_train_variable_sdpa_bias']:.3f} variable, "
-              f"memory {r['ratio_memory_sdpa_bias']:.3f}", ""]
-    lines += [f"targets (Echo / {w}):"] + [f"  {k:<22}{r[k]:>8.3f}  {op} {v:<6g}{'met' if met(r[k], op, v) else 'MISSED: ' + holdback(r, k)}"
+              f"{r['bias_path_speedup_variable']:.3f} variable; peak memory {r['bias_path_memory_fixed']:.3f} fixed; "
+              f"{SDPA_BIAS} / {w}: speed {r['ratio_train_fixed_sdpa_bias']:.3f} fixed, "
+              f"{r['ratio_train_variable_sdpa_bias']:.3f} variable, memory {r['ratio_memory_sdpa_bias']:.3f}", ""]
+    lines += [f"targets (Echo / {w}):"] + [f"  {k:<22}{r[k]:>8.3f}  {op} {v:<6g}"
+                                           f"{'met' if met(r[k], op, v) else 'MISSED: ' + holdback(r, k)}"
                                            for k, (op, v) in TARGETS.items()]
     return "\n".join(lines)
 
@@ -452,18 +476,23 @@ def met(value:float, op:str, target:float)->bool:
 def holdback(r:dict, key:str)->str:
     "What holds back the target `key`, in measured figures of the run `r`."
     c, w = r["costs"], r["baseline"]
-    share = lambda at: f"relative bias {c['relative bias'][at]:.0%}, rotary {c['rotary'][at]:.0%} (Givens basis {c['givens basis'][at]:.0%}) of Echo's step"
+    share = lambda at: (f"relative bias {c['relative bias'][at]:.0%}, rotary {c['rotary'][at]:.0%} "
+                        f"(Givens basis {c['givens basis'][at]:.0%}) of Echo's step")
     if key == "ratio_train_variable":
         return (f"Echo's encoder sees {r['padded_fraction']:.0%} of Whisper's frames (encoder-only ceiling "
-                f"{1 / r['padded_fraction']:.2f}x), but the decoder, loss and AdamW do not shrink, and {share('variable')}")
+                f"{1 / r['padded_fraction']:.2f}x), but the decoder, loss and AdamW do not shrink, "
+                f"and {share('variable')}")
     if key == "ratio_train_fixed":
         return share("fixed")
     if key == "givens_overhead":
-        return f"the Givens basis (composing Q per layer and forward, then x @ Q) is {c['givens basis']['variable']:.1%} of the step"
+        return (f"the Givens basis (composing Q per layer and forward, then x @ Q) is "
+                f"{c['givens basis']['variable']:.1%} of the step")
     if key == "ratio_memory":
         f = r["train_fixed"]
-        return (f"peak {f['echo']['peak_memory_mb']:.4g} MB vs {f[w]['peak_memory_mb']:.4g} MB; without the bias "
-                f"{f['bias-none']['peak_memory_mb']:.4g} MB, without rotary {f['rotary-none']['peak_memory_mb']:.4g} MB")
+        return (f"peak {f['echo']['peak_memory_mb']:.4g} MB vs {f[w]['peak_memory_mb']:.4g} MB; "
+                f"without the bias {f['bias-none']['peak_memory_mb']:.4g} MB, "
+                f"without rotary {f['rotary-none']['peak_memory_mb']:.4g} MB")
     d = r["decode"]
     return (f"Echo {d['echo']['tokens_per_s']:.4g} tokens/s vs {d[w]['tokens_per_s']:.4g}, timings spread "
-            f"+-{d['echo']['spread']:.0%} / +-{d[w]['spread']:.0%}: Echo's smaller encoder input cannot pay for a slower decoder step")
+            f"+-{d['echo']['spread']:.0%} / +-{d[w]['spread']:.0%}: "
+            "Echo's smaller encoder input cannot pay for a slower decoder step")

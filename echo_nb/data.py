@@ -7,9 +7,9 @@ __all__ = ['SAMPLE_RATE', 'N_FFT', 'HOP_LENGTH', 'FRAMES_PER_SECOND', 'SPLITS', 
            'SPLIT_ALIASES', 'MIN_SAMPLES', 'context_seconds', 'sinc_kernel', 'resample', 'plural', 'load_word_list',
            'SentenceGenerator', 'make_texts', 'ESpeak', 'espeak', 'draw_voice', 'add_noise', 'synthesize',
            'train_tokenizer', 'load_tokenizer', 'corpus_splits', 'synthesize_corpus', 'decode_audio',
-           'read_audiofolder', 'load_speech_dataset', 'mel_filters', 'log_mel', 'random_band_mask', 'SpecAugment',
-           'SilentAudioWarning', 'check_audio', 'label_length', 'check_text', 'BadInputError', 'SkippedInputWarning',
-           'check_dataset']
+           'read_audiofolder', 'load_speech_dataset', 'save_subset', 'hub_subset', 'mel_filters', 'log_mel',
+           'random_band_mask', 'SpecAugment', 'SilentAudioWarning', 'check_audio', 'label_length', 'check_text',
+           'BadInputError', 'SkippedInputWarning', 'check_dataset']
 
 # %% ../nbs/02b_data.ipynb #0d6e0810
 import csv, ctypes, io, json, logging, math, os, random, re, shutil, threading, warnings
@@ -190,7 +190,8 @@ class ESpeak:
         "Speak `text` with `voice` (e.g. 'en-us+f3') at `rate` words/minute; int16 samples."
         with self.lock:
             if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise ValueError(f"eSpeak NG has no voice {voice!r}: use a language such as 'en-us' with an optional variant '+m3'")
+                raise ValueError(f"eSpeak NG has no voice {voice!r}: use a language such as 'en-us' "
+                                 "with an optional variant '+m3'")
             for param, value in ((self.RATE, rate), (self.PITCH, pitch), (self.RANGE, pitch_range), (self.VOLUME, 100)):
                 self.lib.espeak_SetParameter(param, int(value), 0)
             self.chunks, data = [], text.encode()
@@ -232,7 +233,8 @@ def synthesize(text:str, voice="en", rate=175, pitch=50, pitch_range=50,
         if len(pcm):
             break
     else:
-        raise RuntimeError(f"eSpeak NG returned no audio for {text!r} with voice {voice!r} three times: try another voice")
+        raise RuntimeError(f"eSpeak NG returned no audio for {text!r} with voice {voice!r} three times: "
+                           "try another voice")
     audio = resample(torch.from_numpy(pcm.astype(np.float32) / 32768), espeak().sample_rate, SAMPLE_RATE).numpy()
     if snr_db is not None:
         audio = add_noise(audio, snr_db, seed)
@@ -248,7 +250,8 @@ def train_tokenizer(texts, # an iterable of strings (the training transcripts)
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
     if vocab_size < 256 + len(SPECIAL_TOKENS):
-        raise ValueError(f"vocab_size={vocab_size} is below 259 (256 bytes + {len(SPECIAL_TOKENS)} special tokens): raise it")
+        raise ValueError(f"vocab_size={vocab_size} is below 259 "
+                         f"(256 bytes + {len(SPECIAL_TOKENS)} special tokens): raise it")
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer, tok.decoder = pre_tokenizers.ByteLevel(add_prefix_space=False), decoders.ByteLevel()
     tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS),
@@ -267,11 +270,12 @@ def load_tokenizer(name_or_path):
     try:
         tok = AutoTokenizer.from_pretrained(str(name_or_path))
     except OSError as e:
-        raise OSError(f"cannot load a tokenizer from {str(name_or_path)!r} (offline, or no such folder/repo?): pass a local "
-                      f"tokenizer folder such as <corpus>/tokenizer, or go online once to cache it. ({e})") from e
+        raise OSError(f"cannot load a tokenizer from {str(name_or_path)!r} (offline, or no such folder/repo?): "
+                      "pass a local tokenizer folder such as <corpus>/tokenizer, "
+                      f"or go online once to cache it. ({e})") from e
     if len(tok.get_vocab()) <= len(tok.all_special_tokens):
-        raise ValueError(f"the tokenizer from {str(name_or_path)!r} is empty ({len(tok.get_vocab())} tokens): this happens "
-                         "offline without a cached copy; go online once or pass a local tokenizer folder")
+        raise ValueError(f"the tokenizer from {str(name_or_path)!r} is empty ({len(tok.get_vocab())} tokens): "
+                         "this happens offline without a cached copy; go online once or pass a local tokenizer folder")
     return tok
 
 # %% ../nbs/02b_data.ipynb #c8ba393d
@@ -335,7 +339,8 @@ def synthesize_corpus(out_dir, # folder for {train,valid,test}/, tokenizer/ and 
         for i, text in enumerate(texts[split]):
             wav = out/split/f"{i:06d}.wav"
             if not wav.exists():
-                audio = synthesize(text, **draw_voice(seed, split, i), snr_db=snr_db, seed=[seed, splits.index(split), i])
+                audio = synthesize(text, **draw_voice(seed, split, i), snr_db=snr_db,
+                                   seed=[seed, splits.index(split), i])
                 sf.write(wav.with_suffix(".tmp"), audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
                 os.replace(wav.with_suffix(".tmp"), wav)
             bar.update()
@@ -383,7 +388,8 @@ def read_audiofolder(folder)->"datasets.Dataset":
         reader = csv.DictReader(f)
         rows = list(reader)
     if "file_name" not in (reader.fieldnames or []):
-        raise ValueError(f"{folder/'metadata.csv'} has no file_name column (found {reader.fieldnames}); audiofolder needs one")
+        raise ValueError(f"{folder/'metadata.csv'} has no file_name column (found {reader.fieldnames}); "
+                         "audiofolder needs one")
     columns = {k: [r[k] for r in rows] for k in reader.fieldnames if k != "file_name"}
     columns = {"audio": [str((folder/r["file_name"]).resolve()) for r in rows], **columns}
     return Dataset.from_dict(columns).cast_column("audio", Audio(decode=False))
@@ -431,10 +437,63 @@ def load_speech_dataset(path_or_name, # local audiofolder, save_to_disk folder, 
     ds = ds.cast_column(audio_column, Audio(decode=False)).select_columns([audio_column, text_column])
     if streaming and isinstance(ds, Dataset):
         ds = ds.to_iterable_dataset()
-    if isinstance(ds, IterableDataset):  # subtle: a streamed rename_columns would encode Audio (torchcodec): rename in the map
+    # subtle: a streamed rename_columns would encode Audio (torchcodec): rename in the map
+    if isinstance(ds, IterableDataset):
         return ds.map(partial(_decode_batch, audio_column, text_column), batched=True, batch_size=1,
                       remove_columns=[audio_column, text_column])
-    return ds.rename_columns({audio_column: "audio", text_column: "text"}).with_transform(partial(_decode_batch, "audio", "text"))
+    return (ds.rename_columns({audio_column: "audio", text_column: "text"})
+              .with_transform(partial(_decode_batch, "audio", "text")))
+
+# %% ../nbs/02b_data.ipynb #b2d0a002
+def save_subset(items, # iterable of {"audio": {"array", "sampling_rate"}, "text"} items, e.g. a streamed split
+                folder, # the audiofolder to write: NNNNNN.flac files, then metadata.csv
+                n:int, # utterances to keep (fewer when `items` runs out first)
+                max_seconds:float, # longer utterances are skipped
+               ) -> Path:
+    "Write the first `n` items of at most `max_seconds` as an audiofolder."
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with tqdm(total=n, desc=f"saving {folder.name}", unit="utt") as bar:
+        for item in items:
+            audio = item["audio"]
+            if audio["sampling_rate"] != SAMPLE_RATE:
+                raise ValueError(f"items at {audio['sampling_rate']} Hz: load them with load_speech_dataset (16 kHz)")
+            if len(audio["array"]) > max_seconds * SAMPLE_RATE:
+                continue
+            name = f"{len(rows):06d}.flac"
+            sf.write(folder / name, audio["array"], SAMPLE_RATE, format="FLAC", subtype="PCM_16")
+            rows.append((name, item["text"].lower()))
+            bar.update()
+            if len(rows) == n:
+                break
+    if not rows:
+        raise ValueError(f"no utterance of at most {max_seconds} s for {folder}: raise max_seconds")
+    with open(folder / "metadata.csv", "w", newline="", encoding="utf-8") as f:  # written last: marks it complete
+        csv.writer(f).writerows([("file_name", "text"), *rows])
+    return folder
+
+def hub_subset(out, # the local corpus: {train,valid,test}/ and tokenizer/
+               name:str, config:str|None, # hub dataset (or any source load_speech_dataset takes) and its config
+               splits:dict, # local split -> the source's split name
+               sizes:dict, # local split -> utterances to keep
+               tokenizer:str, # hub name or folder of the tokenizer to save beside the splits
+               max_seconds:float, # longest utterance kept
+               seed:int=0, # the train split's shuffle
+              ) -> Path:
+    "Stream the first utterances of each split into a local corpus for `train`; splits saved before are reused."
+    out = Path(out)
+    for local, remote in splits.items():
+        if (out / local / "metadata.csv").exists():
+            continue  # subtle: written last, so the split is complete
+        items = load_speech_dataset(name, config=config, split=remote, streaming=True)
+        # subtle: shuffles the source's shards, then within a buffer of decoded audio (200 x 16 s is 200 MB of RAM)
+        if local == "train":
+            items = items.shuffle(seed=seed, buffer_size=200)
+        save_subset(items, out / local, sizes[local], max_seconds)
+    if not (out / "tokenizer").is_dir():
+        load_tokenizer(tokenizer).save_pretrained(str(out / "tokenizer"))
+    return out
 
 # %% ../nbs/02b_data.ipynb #68161c80
 @lru_cache(maxsize=None)
@@ -452,7 +511,8 @@ def log_mel(audio, # (samples,) or (batch, samples) at 16 kHz: a tensor (any dev
     if x.ndim not in (1, 2):
         raise ValueError(f"audio must be (samples,) or (batch, samples), got shape {tuple(x.shape)}")
     if x.shape[-1] <= N_FFT // 2:
-        raise ValueError(f"audio has {x.shape[-1]} samples; log_mel needs at least {N_FFT // 2 + 1} ({(N_FFT // 2 + 1) / SAMPLE_RATE * 1000:.1f} ms)")
+        raise ValueError(f"audio has {x.shape[-1]} samples; log_mel needs at least {N_FFT // 2 + 1} "
+                         f"({(N_FFT // 2 + 1) / SAMPLE_RATE * 1000:.1f} ms)")
     spec = torch.stft(x, N_FFT, HOP_LENGTH, window=torch.hann_window(N_FFT, device=x.device), return_complex=True)
     power = torch.view_as_real(spec[..., :-1]).pow(2).sum(-1)
     mel = (mel_filters(n_mels).to(x.device) @ power).clamp(min=1e-10).log10()
@@ -547,6 +607,7 @@ def check_text(text, # a transcript
 # %% ../nbs/02b_data.ipynb #d09572a8
 class BadInputError(ValueError):
     "A dataset row the models must not see."
+
 class SkippedInputWarning(UserWarning):
     "Rows with bad input were left out (`skip_bad=True`)."
 

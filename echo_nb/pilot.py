@@ -53,7 +53,8 @@ def run_seed(corpus:Path, out:Path, seed:int, settings:dict, overrides:dict|None
         return [pilot_run(m, corpus, out, seed, settings, overrides) for m in models]
     threads = max(1, torch.get_num_threads() // len(models))
     jobs = [(m, corpus, out, seed, settings, overrides, threads) for m in models]
-    worker = importlib.import_module("echo_nb.pilot")._pilot_run_with_threads  # by module path: pickles from a notebook too
+    # by module path: pickles from a notebook too
+    worker = importlib.import_module("echo_nb.pilot")._pilot_run_with_threads
     with ProcessPoolExecutor(len(models), mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(worker, jobs))
 
@@ -65,8 +66,9 @@ def summarise(runs:list) -> dict:
         mine = [r for r in runs if r["model"] == model]
         stats = {k: (float(np.mean([r[k] for r in mine])), float(np.std([r[k] for r in mine])))
                  for k in ("test_wer", "test_cer", "wer", "cer", "seconds_per_step", "seconds")}
-        out[model] = {"seeds": [r["seed"] for r in mine], "parameters": mine[0]["parameters"], "layers": mine[0]["layers"],
-                      "steps": mine[0]["steps"], **{k: {"mean": m, "std": s} for k, (m, s) in stats.items()}}
+        out[model] = {"seeds": [r["seed"] for r in mine], "parameters": mine[0]["parameters"],
+                      "layers": mine[0]["layers"], "steps": mine[0]["steps"],
+                      **{k: {"mean": m, "std": s} for k, (m, s) in stats.items()}}
     return out
 
 # %% ../nbs/04_pilot.ipynb #67fd9e40
@@ -86,7 +88,8 @@ def pilot(out:str|Path="pilot", # corpus, runs and results go here
     corpus_seconds = time.perf_counter() - start
     runs = [run for seed in settings["seeds"] for run in run_seed(corpus, out, seed, settings, overrides)]
     results = {"command": command, "settings": {**settings, "overrides": overrides or {}},
-               "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__, "python": platform.python_version(),
+               "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__,
+                           "python": platform.python_version(),
                            "processor": platform.processor() or platform.machine()},
                "corpus_seconds": corpus_seconds, "total_seconds": time.perf_counter() - start,
                "summary": summarise(runs), "runs": runs}
@@ -103,7 +106,8 @@ def results_table(results:dict) -> str:
             "|---|---|---|---|---|---|---|---|---|"]
     for model, s in results["summary"].items():
         rows.append(f"| {model} | {s['parameters'] / 1e6:.2f}M | {s['layers'][0]}/{s['layers'][1]} | {s['steps']} | "
-                    f"{_pm(s['seconds_per_step'], 3)} | {_pm(s['seconds'], 0)} | {_pm(s['wer'])} | {_pm(s['test_wer'])} | {_pm(s['test_cer'])} |")
+                    f"{_pm(s['seconds_per_step'], 3)} | {_pm(s['seconds'], 0)} | {_pm(s['wer'])} | "
+                    f"{_pm(s['test_wer'])} | {_pm(s['test_cer'])} |")
     return "\n".join(rows)
 
 def results_markdown(results:dict) -> str:
@@ -111,15 +115,18 @@ def results_markdown(results:dict) -> str:
     st = results["settings"]
     return "\n".join([
         "# echo-pilot results", "", results_table(results), "",
-        f"Decoded (greedy `generate`) WER/CER on the {results['runs'][0]['test_utterances']} test utterances, whose sentences "
-        "never occur in training; valid WER is the last evaluation during training. WER after Whisper's English "
-        "normaliser; CER on the text lower-cased without punctuation, words as written.", "",
-        f"Both models: the same corpus ({st['n_train']} train utterances, {st['max_words']} words at most, byte-level BPE "
-        f"vocabulary {st['vocab_size']}), size `{st['size']}`, batch {st['batch_size']}, AdamW lr {st['lr']} with {st['warmup_steps']} "
-        f"warmup steps then linear decay, fp32, {st['steps']} steps, seeds {list(st['seeds'])}, Echo overrides {st['overrides']}.", "",
+        f"Decoded (greedy `generate`) WER/CER on the {results['runs'][0]['test_utterances']} test utterances, whose "
+        "sentences never occur in training; valid WER is the last evaluation during training. WER after Whisper's "
+        "English normaliser; CER on the text lower-cased without punctuation, words as written.", "",
+        f"Both models: the same corpus ({st['n_train']} train utterances, {st['max_words']} words at most, byte-level "
+        f"BPE vocabulary {st['vocab_size']}), size `{st['size']}`, batch {st['batch_size']}, AdamW lr {st['lr']} with "
+        f"{st['warmup_steps']} warmup steps then linear decay, fp32, {st['steps']} steps, seeds {list(st['seeds'])}, "
+        f"Echo overrides {st['overrides']}.", "",
         f"s/step: mean training step (data and features included, evaluation excluded); s/model: training, evaluations "
-        f"and the test decoding. Machine: {results['machine']['threads']} threads, torch {results['machine']['torch']}; "
-        + ("the models of a seed trained at the same time, threads shared equally. " if st["parallel"] else "one model at a time. ")
+        f"and the test decoding. Machine: {results['machine']['threads']} threads, "
+        f"torch {results['machine']['torch']}; "
+        + ("the models of a seed trained at the same time, threads shared equally. " if st["parallel"]
+           else "one model at a time. ")
         + f"Corpus synthesis {results['corpus_seconds']:.0f} s; total {results['total_seconds']:.0f} s.", "",
         f"Command: `{results['command']}`" if results["command"] else "", ""])
 
@@ -134,7 +141,8 @@ def loss_figure(results:dict) -> go.Figure:
     for r in results["runs"]:
         name = f"{r['model']} seed {r['seed']}"
         fig.add_scatter(x=_series(r, "loss")[0], y=_series(r, "loss")[1], mode="lines", name=f"{name} train")
-        fig.add_scatter(x=_series(r, "eval_loss")[0], y=_series(r, "eval_loss")[1], mode="markers+lines", name=f"{name} valid", line_dash="dot")
+        fig.add_scatter(x=_series(r, "eval_loss")[0], y=_series(r, "eval_loss")[1], mode="markers+lines",
+                        name=f"{name} valid", line_dash="dot")
     return fig.update_layout(title="Cross-entropy by step: both models learn; compare the curves at equal steps",
                              xaxis_title="optimiser step", yaxis_title="loss (nats per token)", yaxis_type="log")
 
@@ -145,8 +153,8 @@ def wer_figure(results:dict) -> go.Figure:
         colour = qualitative.Plotly[i % len(qualitative.Plotly)]
         for col, key in ((1, "eval_wer"), (2, "eval_cer")):
             fig.add_scatter(x=_series(r, key)[0], y=_series(r, key)[1], mode="markers+lines", row=1, col=col,
-                            line_color=colour,
-                            name=f"{r['model']} seed {r['seed']}", legendgroup=f"{r['model']}{r['seed']}", showlegend=col == 1)
+                            line_color=colour, name=f"{r['model']} seed {r['seed']}",
+                            legendgroup=f"{r['model']}{r['seed']}", showlegend=col == 1)
     fig.update_xaxes(title_text="optimiser step")
     fig.update_yaxes(title_text="decoded error on the validation split (%)", col=1)
     return fig.update_layout(title="Decoded (generate) error on validation by step: lower is better")
@@ -157,12 +165,13 @@ def adaptation_figure(results:dict) -> go.Figure:
     for r in results["runs"]:
         keys = sorted({k for h in r["history"] for k in h if k.startswith(("base/", "reach/"))})
         for k in keys:
-            fig.add_scatter(x=_series(r, k)[0], y=_series(r, k)[1], mode="lines", row=1, col=1 if k.startswith("base/") else 2,
-                            name=f"{r['model']} seed {r['seed']} {k}")
+            fig.add_scatter(x=_series(r, k)[0], y=_series(r, k)[1], mode="lines", row=1,
+                            col=1 if k.startswith("base/") else 2, name=f"{r['model']} seed {r['seed']} {k}")
     fig.update_xaxes(title_text="optimiser step")
     fig.update_yaxes(type="log", title_text="base", col=1)
     fig.update_yaxes(title_text="reach (positions)", col=2)
-    return fig.update_layout(title="Echo's controllers: where the base and reach travel during training (flat: no probe won)")
+    return fig.update_layout(title="Echo's controllers: where the base and reach travel during training "
+                                   "(flat: no probe won)")
 
 def write_outputs(out:Path, stem:str, results:dict, markdown:str, figures:dict):
     "Write `<stem>.json`, `<stem>.md` and one plotly HTML page per figure (name -> function of `results`) into `out`."

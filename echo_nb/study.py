@@ -14,20 +14,19 @@ from plotly.subplots import make_subplots
 from transformers import TrainerCallback
 from transformers.utils import logging as hf_logging
 
-from .data import synthesize_corpus
-from .model import EchoConfig
+from .data import hub_subset, synthesize_corpus
+from .model import ABLATIONS, EchoConfig
 from .pilot import write_outputs
-from .model import ABLATIONS
 from .presets import echo_fields
 from .train import evaluate_checkpoint, run_summary, train
 
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'PARITY', 'ARMS', 'CPU_ARMS', 'PRESETS', 'SCORES', 'COMPARED', 'check_arm', 'RunProgress', 'alignment_step',
-           'study_run', 'run_all', 'bootstrap_interval', 'paired_difference', 'summarise', 'study_table',
-           'study_markdown', 'run_colours', 'wer_figure', 'valid_cer_figure', 'controllers_figure', 'write_study',
-           'study']
+__all__ = ['log', 'PARITY', 'ARMS', 'CPU_ARMS', 'PRESETS', 'SCORES', 'COMPARED', 'check_arm', 'study_corpus', 'RunProgress',
+           'alignment_step', 'study_run', 'run_all', 'bootstrap_interval', 'paired_difference', 'summarise',
+           'study_table', 'study_markdown', 'run_colours', 'wer_figure', 'valid_cer_figure', 'controllers_figure',
+           'write_study', 'study']
 
 # %% ../nbs/05_study.ipynb #5d000005
 PARITY = dict(rotary="none", dynamic_base=False, relative_bias="none", encoder_positions="sinusoid",
@@ -66,7 +65,8 @@ def check_arm(name:str, # a key of `ARMS`
 
 # %% ../nbs/05_study.ipynb #5d00000a
 CPU_ARMS = ("whisper", "echo-parity", "echo", "echo-trend", "echo-fixed", "echo-rotary-plain")
-_CORPUS = dict(data=None, data_config=None, train_split="train", valid_split="valid", test_splits=("test", "test_long"),
+_CORPUS = dict(data=None, data_config=None, tokenizer=None, max_seconds=None, train_split="train", valid_split="valid",
+               test_splits=("test", "test_long"),
                n_train=2000, n_valid=50, n_test=100, n_test_long=50, max_words=5, vocab_size=259)
 PRESETS = {
     "quick": dict(_CORPUS, arms=("whisper", "echo"), seeds=(0,), size="test", steps=4, batch_size=4, lr=2e-3,
@@ -74,12 +74,29 @@ PRESETS = {
                   max_words=4, parallel=False, bf16=False, shape={}),
     "cpu": dict(_CORPUS, arms=CPU_ARMS, seeds=(0, 1, 2), size="micro", steps=2000, batch_size=16, lr=2e-3,
                 warmup_steps=200, eval_steps=250, logging_steps=25, parallel=True, bf16=False, shape={}),
-    "gpu": dict(_CORPUS, data="openslr/librispeech_asr", data_config="clean", train_split="train.100",
-                valid_split="validation", test_splits=("test",), arms=tuple(ARMS), seeds=(0, 1, 2), size="base",
+    "gpu": dict(_CORPUS, data="openslr/librispeech_asr", data_config="clean", tokenizer="openai/whisper-tiny",
+                max_seconds=30.0, train_split="train.100", valid_split="validation", test_splits=("test",),
+                n_train=28_539, n_valid=200, n_test=2620, arms=tuple(ARMS), seeds=(0, 1, 2), size="base",
                 steps=20000, batch_size=32, lr=5e-4, warmup_steps=1000, eval_steps=2000, logging_steps=50,
                 parallel=False, bf16=True, shape={}),
 }
 PRESETS["cpu-full"] = dict(PRESETS["cpu"], arms=tuple(ARMS))
+
+# %% ../nbs/05_study.ipynb #5d00000b2
+def study_corpus(out:Path, # the study's folder: the corpus goes to out/corpus
+                 s:dict, # the study's settings
+                ) -> tuple[str, dict]:
+    "The study's local corpus (synthetic, or a streamed hub subset) and the settings that name its local splits."
+    if s["data"] is None:
+        corpus = synthesize_corpus(Path(out) / "corpus", s["n_train"], s["n_valid"], s["n_test"], seed=0,
+                                   max_words=s["max_words"], vocab_size=s["vocab_size"],
+                                   n_test_long=s["n_test_long"], progress=False)
+        return str(corpus), s
+    splits = {"train": s["train_split"], "valid": s["valid_split"], **{t: t for t in s["test_splits"]}}
+    sizes = {"train": s["n_train"], "valid": s["n_valid"], **{t: s["n_test"] for t in s["test_splits"]}}
+    corpus = hub_subset(Path(out) / "corpus", s["data"], s["data_config"], splits, sizes,
+                        s["tokenizer"] or s["data"], s["max_seconds"] or 30.0)
+    return str(corpus), {**s, "data_config": None, "train_split": "train", "valid_split": "valid"}
 
 # %% ../nbs/05_study.ipynb #5d00000d
 def _clock(seconds:float) -> str:
@@ -358,9 +375,7 @@ def study(out:str|Path="study", # corpus, runs and results go here
         raise ValueError(f"{out} holds a study with other settings ({saved}): use another --out, or delete the folder.")
     out.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(fixed, indent=1))
-    data = s["data"] or str(synthesize_corpus(out / "corpus", s["n_train"], s["n_valid"], s["n_test"], seed=0,
-                                              max_words=s["max_words"], vocab_size=s["vocab_size"],
-                                              n_test_long=s["n_test_long"], progress=False))
+    data, s = study_corpus(out, s)
     runs = run_all(data, out, s)
     results = {"command": command, "preset": preset, "settings": s,
                "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__,

@@ -111,7 +111,7 @@ def decoded_error_rates(hypotheses:list[str], # transcripts from `generate`
 def teacher_forced_scores(predicted:np.ndarray, # (batch, length) argmax of teacher-forced logits
                           labels:np.ndarray, # (batch, length) label ids, -100 on padding
                          ) -> dict:
-    "Teacher-forced token accuracy and macro precision/recall/F1 over the label ids present (not a transcription score)."
+    "Teacher-forced token accuracy and macro precision/recall/F1 over label ids present (not a transcription score)."
     keep = labels != -100
     p, l = predicted[keep], labels[keep]
     n = int(max(p.max(), l.max())) + 1
@@ -126,16 +126,19 @@ def teacher_forced_scores(predicted:np.ndarray, # (batch, length) argmax of teac
 # %% ../nbs/03_train.ipynb #87e87ae4
 def decode_ids(ids:np.ndarray, tokenizer) -> list[str]:
     "Text of each row of token ids; negative ids (padding from the eval loop) are dropped."
-    return tokenizer.batch_decode([[i for i in row if i >= 0] for row in np.asarray(ids).tolist()], skip_special_tokens=True)
+    return tokenizer.batch_decode([[i for i in row if i >= 0] for row in np.asarray(ids).tolist()],
+                                  skip_special_tokens=True)
 
-def compute_metrics(eval_pred, # `EvalPrediction`: predictions = generated ids, or (generated ids, teacher-forced argmax)
+def compute_metrics(eval_pred, # `EvalPrediction`: predictions = generated ids or (generated ids, teacher-forced argmax)
                     tokenizer, # decodes the ids
                    ) -> dict:
     "Decoded WER/CER of the generated ids against the labels, plus teacher-forced token scores when given."
     preds = eval_pred.predictions
     generated, forced = (preds[0], preds[1]) if isinstance(preds, (tuple, list)) else (preds, None)
     out = decoded_error_rates(decode_ids(generated, tokenizer), decode_ids(eval_pred.label_ids, tokenizer))
-    return out if forced is None else {**out, **teacher_forced_scores(np.asarray(forced), np.asarray(eval_pred.label_ids))}
+    if forced is None:
+        return out
+    return {**out, **teacher_forced_scores(np.asarray(forced), np.asarray(eval_pred.label_ids))}
 
 # %% ../nbs/03_train.ipynb #9103e536
 def named_controllers(model:torch.nn.Module) -> dict:
@@ -182,7 +185,8 @@ class SpeechTrainer(Seq2SeqTrainer):
     def _get_train_sampler(self, train_dataset=None):
         ds = self.train_dataset if train_dataset is None else train_dataset
         seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
-        return SeededLengthSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps, ds["length"], seed)
+        return SeededLengthSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps,
+                                   ds["length"], seed)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         outputs = model(**inputs)
@@ -240,8 +244,8 @@ def training_arguments(output_dir:str, # checkpoints and logs go here
                       ) -> Seq2SeqTrainingArguments:
     "The one set of training settings both models get."
     if eval_steps % logging_steps:
-        raise ValueError(f"eval_steps={eval_steps} is not a multiple of logging_steps={logging_steps}: "
-                         "checkpoints must fall on a log so that a resumed run steps the controllers as the uninterrupted one.")
+        raise ValueError(f"eval_steps={eval_steps} is not a multiple of logging_steps={logging_steps}: checkpoints "
+                         "must fall on a log so that a resumed run steps the controllers as the uninterrupted one.")
     return Seq2SeqTrainingArguments(**{**dict(
         output_dir=str(output_dir), max_steps=max_steps, per_device_train_batch_size=batch_size,
         per_device_eval_batch_size=batch_size, learning_rate=lr, warmup_steps=warmup_steps, lr_scheduler_type="linear",
@@ -364,7 +368,8 @@ def find_tokenizer(data:str, tokenizer:str|None=None):
     "The tokenizer named by `tokenizer`, or the one kept beside a local corpus."
     if tokenizer is None:
         if not (Path(data) / "tokenizer").is_dir():
-            raise ValueError(f"No tokenizer given and none in {Path(data) / 'tokenizer'}: pass --tokenizer PATH_OR_NAME.")
+            raise ValueError(f"No tokenizer given and none in {Path(data) / 'tokenizer'}: "
+                             "pass --tokenizer PATH_OR_NAME.")
         tokenizer = Path(data) / "tokenizer"
     return load_tokenizer(str(tokenizer))
 
@@ -499,7 +504,8 @@ def train(model_type:str="echo", # "echo" or "whisper"
     if not checkpoint:
         window, labels = data_limits([train_ds, eval_ds, *extra], tok)
         model = build_model(model_type, echo_config(size, tok, window, labels, **(overrides or {})), equal)
-    args = training_arguments(output_dir, max_steps, batch_size, lr, warmup_steps, seed, eval_steps, logging_steps, bf16, **kwargs)
+    args = training_arguments(output_dir, max_steps, batch_size, lr, warmup_steps, seed, eval_steps, logging_steps,
+                              bf16, **kwargs)
     trainer = build_trainer(model, tok, args, train_ds, eval_ds, spec_augment)
     if progress is not None:
         for default in (PrinterCallback, ProgressCallback):
@@ -518,10 +524,11 @@ def run_summary(trainer:SpeechTrainer) -> dict:
     final = next(x for x in reversed(h) if "eval_wer" in x)
     done = next((x for x in reversed(h) if "train_runtime" in x), {})
     model = trainer.model
+    timer = next(c for c in trainer.callback_handler.callbacks if isinstance(c, StepTimer))
     return {"model": model.config.model_type, "parameters": count_parameters(model),
             "layers": [model.config.encoder_layers, model.config.decoder_layers], "steps": trainer.state.global_step,
             "train_seconds": done.get("train_runtime"),  # evaluations during training included
-            "seconds_per_step": next(c for c in trainer.callback_handler.callbacks if isinstance(c, StepTimer)).seconds_per_step,
+            "seconds_per_step": timer.seconds_per_step,
             **{k.removeprefix("eval_"): v for k, v in final.items() if k.startswith("eval_")}}
 
 # %% ../nbs/03_train.ipynb #3fdd1148
@@ -580,4 +587,5 @@ def evaluate_checkpoint(path, # model folder or checkpoint-N
     start = time.perf_counter()
     hyps = _generate(model, tok, [a["array"] for a in ds["audio"]], batch_size, num_beams)  # checked by load_splits
     return {**decoded_error_rates(hyps, ds["text"]), "utterances": len(ds),
-            "audio_seconds": round(sum(ds["length"]) / SAMPLE_RATE, 2), "decode_seconds": round(time.perf_counter() - start, 2)}
+            "audio_seconds": round(sum(ds["length"]) / SAMPLE_RATE, 2),
+            "decode_seconds": round(time.perf_counter() - start, 2)}
