@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_bench.ipynb #b0000002
 from __future__ import annotations
-import dataclasses, gc, json, math, os, statistics, time, weakref
+import dataclasses, gc, os, statistics, time, weakref
 from dataclasses import dataclass
 
 import numpy as np, torch
@@ -442,7 +442,7 @@ def format_report(r:dict)->str:
     for title, table in (("train, fixed window", r["train_fixed"]), ("train, LibriSpeech-like", r["train_variable"])):
         lines += [row.format(title, "params M", "step s", "+-", "samples/s", "peak MB", "Echo/this")]
         for n, m in table.items():
-            if n == "echo" or not n.startswith(("rotary", "bias")):
+            if n == "echo" or n not in MECHANISMS:   # the ablations are reported as costs below
                 lines.append(row.format("  " + n, f"{m['params'] / 1e6:.2f}", f"{m['step_s']:.4g}",
                                         f"{m['spread']:.0%}", f"{m['samples_per_s']:.4g}", f"{m['peak_memory_mb']:.4g}",
                                         f"{table['echo']['samples_per_s'] / m['samples_per_s']:.3f}"))
