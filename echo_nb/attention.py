@@ -522,7 +522,7 @@ class Attention(nn.Module):
         if causal and q_len > k_len:
             raise ValueError(f"causal attention needs q_len <= k_len, got {q_len} > {k_len}")
         p, rb = (self.dropout if self.training else 0.0), self.relative_bias
-        trained = rb is not None and torch.is_grad_enabled() and rb.table.requires_grad
+        trained = rb is not None and torch.is_grad_enabled() and any(t.requires_grad for t in rb.parameters())
         if rb is not None and use_bias_attention(self.bias_path, q, trained, p):
             row = rb(1, q_len + k_len - 1, offset=k_len - 1)[:, 0]  # the bias of every distance, increasing
             out = bias_attention(q, k, v, row, check_padding(key_padding_mask, x.shape[0], k_len), causal)
@@ -546,7 +546,8 @@ class Attention(nn.Module):
         if offset:
             check_cache_batch(self_cache, layer_idx, x.shape[0])
         v = self.heads(self.v_proj(x))
-        if self.rotary is not None and self.rotary.basis is not None and x.shape[0] * x.shape[1] >= self.d_model:
+        folds = getattr(self.rotary, "basis", None) is not None  # only a learned basis has `fold` and `rope`
+        if folds and x.shape[0] * x.shape[1] >= self.d_model:
             bias = torch.cat((self.q_proj.bias, self.q_proj.bias.new_zeros(self.d_model)))  # keys have no bias
             w, b = self.rotary.fold(torch.cat((self.q_proj.weight, self.k_proj.weight)), bias)
             q, k = self.rotary.rope(*(self.heads(t) for t in F.linear(x, w, b).chunk(2, -1)), offset=offset)
