@@ -102,6 +102,9 @@ def _value_types(hint) -> tuple:
         return tuple(a for a in typing.get_args(hint) if a is not type(None))
     return (hint,)
 
+def _not_an_option(name:str, hint) -> TypeError:
+    return TypeError(f"Field {name!r}: {hint} is not an option type (int, float, str, bool, a list of one, Literal).")
+
 def _value_kwargs(hint, name:str) -> dict:
     "argparse's `type`, `choices` and `nargs` for a field `name` of type `hint` (not a bool)."
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -111,7 +114,7 @@ def _value_kwargs(hint, name:str) -> dict:
         return dict(type=type(args[0]), choices=list(args))
     if hint in (int, float, str):
         return dict(type=hint)
-    raise TypeError(f"Field {name!r}: {hint} is not an option type (int, float, str, bool, a list of one, Literal).")
+    raise _not_an_option(name, hint)
 
 def _help(comment:str, default, own_defaults:bool) -> str:
     "The field's comment, with the default when there is one to show and the comment does not give it."
@@ -143,7 +146,7 @@ def _argument(f:dataclasses.Field, hint, comment:str, own_defaults:bool) -> tupl
         if "choices" in f.metadata:
             kwargs["choices"] = list(f.metadata["choices"])
     else:
-        raise TypeError(f"Field {f.name!r}: {hint} is not an option type (int, float, str, bool, a list of one).")
+        raise _not_an_option(f.name, hint)
     return names, kwargs
 
 def settings_parser(settings_cls:type, # a dataclass: one option per field
